@@ -1,0 +1,48 @@
+package io.sparkcnn.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Options shared by commands that read the job configuration. */
+final class ConfigOptions {
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "Job configuration (HOCON), e.g. conf/job.conf. Without it, the built-in defaults.")
+    Path configFile;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Override one setting, e.g. --set train.epochs=5 (repeatable; see the README's config reference).")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--preset", description = "Shorthand for --set model.preset=NAME (seed-fc, seed-cnn).")
+    String preset;
+
+    @Option(names = "--epochs", description = "Shorthand for --set train.epochs=N.")
+    Integer epochs;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Shorthand for --set output.path=DIR.")
+    String output;
+
+    @Option(names = "--overwrite", description = "Shorthand for --set output.overwrite=true.")
+    boolean overwrite;
+
+    /** All overrides, shorthands last so that they win. */
+    List<String> overrides() {
+        List<String> all = new ArrayList<>(overrides);
+        if (preset != null) {
+            all.add("model.preset=" + preset);
+        }
+        if (epochs != null) {
+            all.add("train.epochs=" + epochs);
+        }
+        if (output != null) {
+            all.add("output.path=" + output);
+        }
+        if (overwrite) {
+            all.add("output.overwrite=true");
+        }
+        return all;
+    }
+}

@@ -1,0 +1,28 @@
+package io.sparkcnn.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point for {@code spark-submit} and local runs: {@code Main train [options]}. */
+@Command(name = "spark-cnn-trainer", mixinStandardHelpOptions = true, version = "spark-cnn-trainer 0.1.0",
+        description = "Trains convolutional networks on MNIST-style images across a Spark cluster.",
+        subcommands = {TrainCommand.class, ShowConfigCommand.class},
+        exitCodeOnInvalidInput = ExitCodes.BAD_CONFIG, exitCodeOnExecutionException = ExitCodes.INTERNAL)
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for tests that run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train or show-config");
+    }
+}

@@ -1,0 +1,279 @@
+package io.sparkcnn.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValueFactory;
+import io.sparkcnn.model.ModelPresets;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the job configuration: command-line overrides, then the job file ({@code conf/job.conf}), then the
+ * defaults in the jar's {@code reference.conf}, all under the root key {@value #ROOT}. Validation reports every
+ * error at once (missing or mistyped values, unknown keys, out-of-range numbers) as an
+ * {@link InvalidConfigException}, before anything touches Spark.
+ */
+public final class ConfigLoader {
+    /** Root key of every setting of this job. */
+    public static final String ROOT = "trainer";
+
+    private static final Pattern CORE_TYPE = Pattern.compile("auto|none|[A-Z][A-Z0-9_]*");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * @param jobFile   HOCON file, or {@code null} for the defaults alone
+     * @param overrides {@code key=value} pairs; keys may omit the {@value #ROOT} prefix
+     */
+    public static JobConfig load(Path jobFile, List<String> overrides) {
+        List<String> errors = new ArrayList<>();
+        Config merged = merge(jobFile, overrides, errors);
+        if (merged == null) {
+            throw new InvalidConfigException(errors);
+        }
+        return validate(merged, errors);
+    }
+
+    /** Returns the fully merged and resolved configuration tree under {@value #ROOT}, for display. */
+    public static Config effective(Path jobFile, List<String> overrides) {
+        List<String> errors = new ArrayList<>();
+        Config merged = merge(jobFile, overrides, errors);
+        if (merged == null) {
+            throw new InvalidConfigException(errors);
+        }
+        return merged.getConfig(ROOT);
+    }
+
+    private static Config merge(Path jobFile, List<String> overrides, List<String> errors) {
+        Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf")
+                .withOnlyPath(ROOT);
+        Config file = ConfigFactory.empty();
+        if (jobFile != null) {
+            if (!Files.isRegularFile(jobFile)) {
+                errors.add("config file " + jobFile + " does not exist or is not a file");
+            } else {
+                try {
+                    file = ConfigFactory.parseFile(jobFile.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+                } catch (ConfigException e) {
+                    errors.add("config file " + jobFile + ": " + e.getMessage());
+                }
+            }
+        }
+        Map<String, String> pairs = new LinkedHashMap<>();
+        for (String o : overrides) {
+            int eq = o.indexOf('=');
+            if (eq <= 0) {
+                errors.add("override '" + o + "' is not of the form key=value");
+                continue;
+            }
+            String key = o.substring(0, eq).trim();
+            pairs.put(key.startsWith(ROOT + ".") ? key : ROOT + "." + key, o.substring(eq + 1).trim());
+        }
+        Config cli = ConfigFactory.empty();
+        for (Map.Entry<String, String> e : pairs.entrySet()) {
+            try {
+                cli = cli.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue(), "command line"));
+            } catch (ConfigException ex) {
+                errors.add("override '" + e.getKey() + "': " + ex.getMessage());
+            }
+        }
+        Config merged;
+        try {
+            merged = cli.withFallback(file).withFallback(defaults).resolve(ConfigResolveOptions.defaults());
+        } catch (ConfigException e) {
+            errors.add(e.getMessage());
+            return null;
+        }
+        Set<String> known = new TreeSet<>(defaults.getConfig(ROOT).entrySet().stream().map(Map.Entry::getKey).toList());
+        if (merged.hasPath(ROOT)) {
+            for (Map.Entry<String, ?> e : merged.getConfig(ROOT).entrySet()) {
+                if (!known.contains(e.getKey())) {
+                    errors.add("unknown key '" + e.getKey() + "'" + suggestion(e.getKey(), known));
+                }
+            }
+        }
+        return errors.isEmpty() ? merged : null;
+    }
+
+    private static String suggestion(String key, Set<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = distance(key, k);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static JobConfig validate(Config root, List<String> errors) {
+        Reader r = new Reader(root.getConfig(ROOT), errors);
+
+        String format = r.string("data.format");
+        DataConfig data = new DataConfig(format,
+                r.string("data.train-images"), r.string("data.train-labels"),
+                r.string("data.test-images"), r.string("data.test-labels"),
+                r.string("data.train-csv"), r.string("data.test-csv"),
+                r.decimal("data.holdout-fraction"), r.longValue("data.split-seed"),
+                r.integer("data.train-limit"), r.integer("data.test-limit"),
+                r.integer("data.image-rows"), r.integer("data.image-cols"));
+        ModelConfig model = new ModelConfig(r.string("model.preset"));
+        TrainConfig train = new TrainConfig(r.integer("train.epochs"),
+                r.integer("train.batch-size-per-worker"), r.integer("train.averaging-frequency"),
+                r.integer("train.workers"), r.longValue("train.seed"),
+                r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
+                r.string("train.export-dir"));
+        OutputConfig output = new OutputConfig(r.string("output.path"),
+                r.bool("output.overwrite"));
+        SparkConfig spark = new SparkConfig(r.string("spark.app-name"),
+                r.string("spark.fallback-master"));
+        NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
+                r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"));
+
+        boolean formatKnown = format.equals("idx") || format.equals("csv");
+        if (!r.bad("data.format") && !formatKnown) {
+            errors.add("data.format must be 'idx' or 'csv', got '" + format + "'");
+        } else if (format.equals("idx")) {
+            requireNonEmpty(r, "data.train-images", data.trainImages());
+            requireNonEmpty(r, "data.train-labels", data.trainLabels());
+            requireNonEmpty(r, "data.test-images", data.testImages());
+            requireNonEmpty(r, "data.test-labels", data.testLabels());
+        } else if (format.equals("csv")) {
+            requireNonEmpty(r, "data.train-csv", data.trainCsv());
+            if (!r.bad("data.holdout-fraction") && data.testCsv().isBlank() && !(data.holdoutFraction() > 0 && data.holdoutFraction() < 1)) {
+                errors.add("data.holdout-fraction must be in (0, 1) when data.test-csv is empty, got " + data.holdoutFraction());
+            }
+        }
+        atLeast(r, "data.train-limit", data.trainLimit(), 0);
+        atLeast(r, "data.test-limit", data.testLimit(), 0);
+        atLeast(r, "data.image-rows", data.imageRows(), 1);
+        atLeast(r, "data.image-cols", data.imageCols(), 1);
+        if (!r.bad("model.preset") && !ModelPresets.NAMES.contains(model.preset())) {
+            errors.add("model.preset must be one of " + ModelPresets.NAMES + ", got '" + model.preset() + "'");
+        }
+        atLeast(r, "train.epochs", train.epochs(), 1);
+        atLeast(r, "train.batch-size-per-worker", train.batchSizePerWorker(), 1);
+        atLeast(r, "train.averaging-frequency", train.averagingFrequency(), 1);
+        atLeast(r, "train.workers", train.workers(), 0);
+        atLeast(r, "train.prefetch-batches", train.prefetchBatches(), 0);
+        requireNonEmpty(r, "output.path", output.path());
+        requireNonEmpty(r, "spark.app-name", spark.appName());
+        requireNonEmpty(r, "spark.fallback-master", spark.fallbackMaster());
+        atLeast(r, "natives.omp-threads", natives.ompThreads(), 1);
+        if (!r.bad("natives.openblas-coretype") && !CORE_TYPE.matcher(natives.openblasCoreType()).matches()) {
+            errors.add("natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
+                    + "(e.g. SKYLAKEX, HASWELL), got '" + natives.openblasCoreType() + "'");
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        return new JobConfig(data, model, train, output, spark, natives);
+    }
+
+    private static void requireNonEmpty(Reader r, String key, String value) {
+        if (!r.bad(key) && value.isBlank()) {
+            r.errors().add(key + " must not be empty");
+        }
+    }
+
+    private static void atLeast(Reader r, String key, long value, long min) {
+        if (!r.bad(key) && value < min) {
+            r.errors().add(key + " must be >= " + min + ", got " + value);
+        }
+    }
+
+    /**
+     * Reads typed values, recording a message and returning a neutral value instead of throwing, so that all
+     * errors surface together.
+     */
+    private record Reader(Config config, List<String> errors, Set<String> badKeys) {
+        Reader(Config config, List<String> errors) {
+            this(config, errors, new HashSet<>());
+        }
+
+        boolean bad(String key) {
+            return badKeys.contains(key);
+        }
+
+        String string(String key) {
+            return get(key, Config::getString, "");
+        }
+
+        int integer(String key) {
+            return get(key, Config::getInt, 0);
+        }
+
+        long longValue(String key) {
+            return get(key, Config::getLong, 0L);
+        }
+
+        double decimal(String key) {
+            return get(key, Config::getDouble, 0.0);
+        }
+
+        boolean bool(String key) {
+            return get(key, Config::getBoolean, false);
+        }
+
+        private <T> T get(String key, Getter<T> getter, T fallback) {
+            try {
+                return getter.get(config, key);
+            } catch (ConfigException.Missing e) {
+                errors.add(key + " is missing");
+                badKeys.add(key);
+            } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+                errors.add(describe(key, e));
+                badKeys.add(key);
+            }
+            return fallback;
+        }
+
+        /** "KEY has type STRING rather than NUMBER (ORIGIN)", without Typesafe's origin prefix. */
+        private static String describe(String key, ConfigException e) {
+            String message = e.getMessage();
+            int at = message.indexOf(key + " ");
+            String core = at >= 0 ? message.substring(at) : key + ": " + message;
+            return e.origin() == null ? core : core + " (" + e.origin().description() + ")";
+        }
+    }
+
+    @FunctionalInterface
+    private interface Getter<T> {
+        T get(Config config, String key);
+    }
+
+}

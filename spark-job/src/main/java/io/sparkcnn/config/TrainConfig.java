@@ -1,0 +1,18 @@
+package io.sparkcnn.config;
+
+/**
+ * Synchronous parameter-averaging training.
+ *
+ * @param epochs              passes over the training set, at least 1
+ * @param batchSizePerWorker  examples per minibatch on each worker
+ * @param averagingFrequency  minibatches each worker fits between two averaging rounds
+ * @param workers             number of parallel workers; 0 means Spark's default parallelism
+ * @param seed                seed of weight initialisation, per-epoch shuffling and the averaging splits
+ * @param prefetchBatches     minibatches each worker loads ahead asynchronously; 0 disables prefetch
+ * @param shuffleEachEpoch    reshuffle the examples into new minibatches every epoch (as Keras does)
+ * @param exportDir           where DL4J exports minibatches; empty means {@code hadoop.tmp.dir} on the
+ *                            default filesystem. A per-run subdirectory is used and deleted at the end.
+ */
+public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers, long seed,
+                          int prefetchBatches, boolean shuffleEachEpoch, String exportDir) {
+}

@@ -1,0 +1,63 @@
+package io.sparkcnn.data;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+
+/**
+ * A minibatch in its compact form (one byte per pixel, about 4x smaller than floats), as it is shipped to
+ * executors; {@link #toDataSet()} turns it into network input there. A plain class rather than a record
+ * because Spark serializes collection partitions with Kryo, whose field serializer cannot build records.
+ */
+public final class ImageBatch implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final int rows;
+    private final int cols;
+    private final byte[] pixels;
+    private final byte[] labels;
+
+    /**
+     * @param rows   image height
+     * @param cols   image width
+     * @param pixels {@code labels.length * rows * cols} unsigned bytes, row-major per image
+     * @param labels labels 0..9
+     */
+    public ImageBatch(int rows, int cols, byte[] pixels, byte[] labels) {
+        this.rows = rows;
+        this.cols = cols;
+        this.pixels = pixels;
+        this.labels = labels;
+    }
+
+    public byte[] labels() {
+        return labels;
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    /**
+     * Features as a float matrix {@code [size, rows*cols]} scaled to [0, 1] (pixel / 255, as the lecture's
+     * Keras code does), labels one-hot {@code [size, 10]}.
+     */
+    public DataSet toDataSet() {
+        int n = size();
+        int ppi = rows * cols;
+        float[] f = new float[n * ppi];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (pixels[i] & 0xFF) / 255f;
+        }
+        float[] y = new float[n * LabeledImages.NUM_CLASSES];
+        for (int i = 0; i < n; i++) {
+            y[i * LabeledImages.NUM_CLASSES + labels[i]] = 1f;
+        }
+        INDArray features = Nd4j.create(f, new long[] {n, ppi}, DataType.FLOAT);
+        INDArray oneHot = Nd4j.create(y, new long[] {n, LabeledImages.NUM_CLASSES}, DataType.FLOAT);
+        return new DataSet(features, oneHot);
+    }
+}

@@ -1,0 +1,152 @@
+package io.sparkcnn.store;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Saves and loads trained models through Hadoop's {@link FileSystem}, so {@code file://} and {@code hdfs://}
+ * behave the same. An output directory holds {@value #MODEL_FILE} (network, parameters and updater state)
+ * and the side files the caller adds (evaluation, run facts).
+ *
+ * <p>Nothing is half-written: everything goes into a hidden staging directory beside the target, the staged
+ * model is reloaded and must reproduce the network's outputs exactly, and only then is the staging directory
+ * renamed to the target. An existing target is refused unless {@code overwrite} is set; then it is moved
+ * aside, replaced, and deleted, and restored if the replacement fails.</p>
+ */
+public final class ModelStore {
+    /** Name of the model file inside an output directory. */
+    public static final String MODEL_FILE = "model.zip";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
+
+    private final Configuration hadoopConf;
+
+    public ModelStore(Configuration hadoopConf) {
+        this.hadoopConf = hadoopConf;
+    }
+
+    /** Fails early, before any training, when {@code dir} exists and may not be replaced. */
+    public Path checkWritable(String dir, boolean overwrite) {
+        Path target = new Path(dir);
+        try {
+            FileSystem fs = target.getFileSystem(hadoopConf);
+            Path qualified = fs.makeQualified(target);
+            if (fs.exists(qualified) && !overwrite) {
+                throw new OutputException("output " + qualified + " exists already; choose another output.path or "
+                        + "set output.overwrite=true (--overwrite) to replace it");
+            }
+            return qualified;
+        } catch (IOException e) {
+            throw new OutputException("cannot check output " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes the model and side files to {@code dir} as one unit.
+     *
+     * @param probe     a few input rows; the reloaded model must give exactly the outputs {@code net} gives
+     * @param sideFiles file name to content, written beside the model
+     * @return the qualified output directory
+     */
+    public Path save(String dir, boolean overwrite, MultiLayerNetwork net, INDArray probe, Map<String, byte[]> sideFiles) {
+        Path target = checkWritable(dir, overwrite);
+        FileSystem fs;
+        try {
+            fs = target.getFileSystem(hadoopConf);
+        } catch (IOException e) {
+            throw new OutputException("cannot open filesystem of " + target + ": " + e.getMessage(), e);
+        }
+        Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
+        try {
+            Map<String, byte[]> files = new LinkedHashMap<>(sideFiles);
+            try (FSDataOutputStream out = fs.create(new Path(staging, MODEL_FILE), false)) {
+                ModelSerializer.writeModel(net, out, true);
+            }
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                try (FSDataOutputStream out = fs.create(new Path(staging, f.getKey()), false)) {
+                    out.write(f.getValue());
+                }
+            }
+            verify(fs, new Path(staging, MODEL_FILE), net, probe);
+            publish(fs, staging, target, overwrite);
+            LOG.info("Saved model and {} side files to {}", files.size(), target);
+            return target;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(fs, staging);
+            if (e instanceof OutputException oe) {
+                throw oe;
+            }
+            throw new OutputException("cannot write output " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the network (with updater state) from an output directory or a model file. */
+    public MultiLayerNetwork load(String dirOrFile) {
+        Path path = new Path(dirOrFile);
+        try {
+            FileSystem fs = path.getFileSystem(hadoopConf);
+            Path file = fs.getFileStatus(path).isDirectory() ? new Path(path, MODEL_FILE) : path;
+            try (InputStream in = fs.open(file)) {
+                return ModelSerializer.restoreMultiLayerNetwork(in, true);
+            }
+        } catch (IOException e) {
+            throw new OutputException("cannot load model from " + dirOrFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void verify(FileSystem fs, Path modelFile, MultiLayerNetwork net, INDArray probe) throws IOException {
+        MultiLayerNetwork reloaded;
+        try (InputStream in = fs.open(modelFile)) {
+            reloaded = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+        if (!reloaded.params().equals(net.params())) {
+            throw new OutputException("saved model " + modelFile + " does not hold the trained parameters");
+        }
+        if (probe != null && !reloaded.output(probe, false).equals(net.output(probe, false))) {
+            throw new OutputException("saved model " + modelFile + " does not reproduce the trained model's outputs");
+        }
+    }
+
+    private void publish(FileSystem fs, Path staging, Path target, boolean overwrite) throws IOException {
+        Path aside = null;
+        if (fs.exists(target)) {
+            if (!overwrite) {
+                throw new OutputException("output " + target + " appeared while saving; not replacing it");
+            }
+            aside = new Path(target.getParent(), "." + target.getName() + ".replaced-" + UUID.randomUUID());
+            if (!fs.rename(target, aside)) {
+                throw new OutputException("cannot move the existing output " + target + " aside");
+            }
+        }
+        if (!fs.rename(staging, target)) {
+            if (aside != null && !fs.rename(aside, target)) {
+                LOG.error("Could not restore the previous output {} from {}", target, aside);
+            }
+            throw new OutputException("cannot rename " + staging + " to " + target);
+        }
+        if (aside != null) {
+            deleteQuietly(fs, aside);
+        }
+    }
+
+    private static void deleteQuietly(FileSystem fs, Path path) {
+        try {
+            fs.delete(path, true);
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}: {}", path, e.toString());
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.sparkcnn.train;
+
+import io.sparkcnn.config.NativeConfig;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The native speed settings of STACK.md ("Speed: three traps that cost 5x"): DL4J's layer helpers switched
+ * on, the OpenBLAS core type, one OpenMP thread per task, and a report of what is really active.
+ *
+ * <p>{@code OMP_NUM_THREADS} and {@code OPENBLAS_CORETYPE} must be in a process's environment before the
+ * native library loads, so this class cannot set them for its own JVM: the launch script does that for the
+ * driver (and for local mode), and {@link SparkSessions} passes them to executors.</p>
+ */
+public final class NativeSetup {
+    /** DL4J's system property; DL4J M2/M2.1 default it to {@code true}, which disables oneDNN helpers. */
+    public static final String HELPERS_DISABLE_PROPERTY = "org.eclipse.deeplearning4j.helpers.disable";
+
+    private NativeSetup() {
+    }
+
+    /** Enables or disables DL4J's layer helpers in this JVM; takes effect for layers created afterwards. */
+    public static void applyToThisJvm(NativeConfig cfg) {
+        System.setProperty(HELPERS_DISABLE_PROPERTY, Boolean.toString(!cfg.layerHelpers()));
+    }
+
+    /**
+     * The OpenBLAS core type to give executors: the configured name, nothing for {@code none}, and for
+     * {@code auto} the one that matches this machine's CPU flags ({@code SKYLAKEX} with AVX-512,
+     * {@code HASWELL} with AVX2), since OpenBLAS 0.3.19 misdetects some AVX-512 Xeons as {@code Prescott}.
+     */
+    public static Optional<String> openblasCoreType(NativeConfig cfg) {
+        return switch (cfg.openblasCoreType()) {
+            case "none" -> Optional.empty();
+            case "auto" -> detectCoreType(cpuFlags());
+            default -> Optional.of(cfg.openblasCoreType());
+        };
+    }
+
+    static Optional<String> detectCoreType(List<String> flags) {
+        if (flags.contains("avx512f") && flags.contains("avx512bw") && flags.contains("avx512vl")) {
+            return Optional.of("SKYLAKEX");
+        }
+        if (flags.contains("avx2")) {
+            return Optional.of("HASWELL");
+        }
+        return Optional.empty();
+    }
+
+    /** The CPU flags of this machine (Linux), or an empty list where they cannot be read. */
+    static List<String> cpuFlags() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    return List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+        return List.of();
+    }
+
+    /**
+     * One line per convolution or pooling layer naming the helper that will run it, e.g.
+     * {@code conv2d_1: MKLDNNConvHelper}, or {@code none (Java im2col)} when DL4J falls back.
+     */
+    public static List<String> layerHelpers(MultiLayerNetwork net) {
+        List<String> out = new ArrayList<>();
+        for (Layer layer : net.getLayers()) {
+            if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
+                Object helper = layer.getHelper();
+                out.add(layer.conf().getLayer().getLayerName() + ": "
+                        + (helper == null ? "none (built-in Java implementation)" : helper.getClass().getSimpleName()));
+            }
+        }
+        return out;
+    }
+
+    /** True when every convolution and pooling layer of {@code net} has a oneDNN helper. */
+    public static boolean allConvolutionsUseOneDnn(MultiLayerNetwork net) {
+        boolean any = false;
+        for (Layer layer : net.getLayers()) {
+            if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
+                any = true;
+                if (layer.getHelper() == null || !layer.getHelper().getClass().getSimpleName().startsWith("MKLDNN")) {
+                    return false;
+                }
+            }
+        }
+        return any;
+    }
+
+    /** A one-line description of the BLAS and thread settings of this JVM, for the start-up log. */
+    public static String describeBlas() {
+        String env = Nd4j.getExecutioner().getEnvironmentInformation().toString();
+        String core = Optional.ofNullable(System.getenv("OPENBLAS_CORETYPE")).map(c -> c + " (forced by OPENBLAS_CORETYPE)")
+                .orElse("auto-detected by OpenBLAS (OPENBLAS_CORETYPE unset)");
+        String omp = Optional.ofNullable(System.getenv("OMP_NUM_THREADS")).orElse("unset");
+        return String.format(Locale.ROOT, "BLAS core: %s; OMP_NUM_THREADS=%s; ND4J max threads %d; oneDNN %s; backend %s",
+                core, omp, Nd4j.getEnvironment().maxThreads(), oneDnnEnabled() ? "enabled" : "disabled",
+                env.contains("backend=CPU") ? "CPU" : env);
+    }
+
+    private static boolean oneDnnEnabled() {
+        try {
+            return org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+}

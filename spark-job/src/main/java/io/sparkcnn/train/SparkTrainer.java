@@ -1,0 +1,148 @@
+package io.sparkcnn.train;
+
+import io.sparkcnn.config.TrainConfig;
+import io.sparkcnn.data.ImageBatch;
+import io.sparkcnn.data.LabeledImages;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Synchronous data-parallel training with DL4J's {@link ParameterAveragingTrainingMaster}: each worker fits
+ * {@code averagingFrequency} minibatches of {@code batchSizePerWorker} from its share of the data, then the
+ * driver averages parameters and updater state (saveUpdater on, so Adam's and AdaDelta's moments survive
+ * averaging) and broadcasts them for the next round. Minibatches travel to executors as bytes
+ * ({@link ImageBatch}) in {@code workers} balanced partitions and become float arrays there.
+ *
+ * <p>Not thread-safe; one instance trains one network. {@link #close()} deletes the exported minibatches.</p>
+ */
+public final class SparkTrainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+
+    private final JavaSparkContext sc;
+    private final TrainConfig cfg;
+    private final int workers;
+    private final Path exportDir;
+    private final ParameterAveragingTrainingMaster master;
+    private final SparkDl4jMultiLayer sparkNet;
+    private JavaRDD<DataSet> fixedEpoch;
+
+    public SparkTrainer(JavaSparkContext sc, MultiLayerConfiguration conf, TrainConfig cfg) {
+        this.sc = sc;
+        this.cfg = cfg;
+        this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
+        this.exportDir = exportDirectory(sc, cfg);
+        this.master = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
+                .batchSizePerWorker(cfg.batchSizePerWorker())
+                .averagingFrequency(cfg.averagingFrequency())
+                .workerPrefetchNumBatches(cfg.prefetchBatches())
+                .saveUpdater(true)
+                .rddTrainingApproach(RDDTrainingApproach.Export)
+                .exportDirectory(exportDir.toString())
+                .rngSeed(cfg.seed())
+                .build();
+        this.master.setListeners(List.of(new DivergenceCheck()));
+        this.sparkNet = new SparkDl4jMultiLayer(sc, conf, master);
+    }
+
+    /** The network being trained: the driver's copy, holding the averaged parameters after each fit. */
+    public MultiLayerNetwork network() {
+        return sparkNet.getNetwork();
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    /**
+     * Fits one epoch (0-based): every training image once, in minibatches shuffled with {@code seed + epoch},
+     * or, without {@code shuffleEachEpoch}, in the minibatches of the first epoch, whose export DL4J reuses.
+     */
+    public void fitEpoch(LabeledImages train, int epoch) {
+        if (cfg.shuffleEachEpoch() || fixedEpoch == null) {
+            JavaRDD<DataSet> rdd = toRdd(train.batches(cfg.batchSizePerWorker(), cfg.seed() + epoch));
+            fixedEpoch = cfg.shuffleEachEpoch() ? null : rdd;
+            fit(rdd);
+        } else {
+            fit(fixedEpoch);
+        }
+    }
+
+    /** Fits the given minibatches once, spread over the workers. */
+    public void fit(List<ImageBatch> batches) {
+        fit(toRdd(batches));
+    }
+
+    private void fit(JavaRDD<DataSet> rdd) {
+        try {
+            sparkNet.fit(rdd);
+        } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
+            throw new TrainingFailedException("training failed: " + rootMessage(e), e);
+        }
+    }
+
+    /** Average training loss of the last averaging round, as DL4J reports it. */
+    public double lastScore() {
+        return sparkNet.getScore();
+    }
+
+    /** Evaluates the current network on the executors. */
+    public Evaluation evaluate(LabeledImages test) {
+        try {
+            return sparkNet.evaluate(toRdd(test.batches(cfg.batchSizePerWorker(), null)), null, cfg.batchSizePerWorker());
+        } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
+            throw new TrainingFailedException("evaluation failed: " + rootMessage(e), e);
+        }
+    }
+
+    private JavaRDD<DataSet> toRdd(List<ImageBatch> batches) {
+        return sc.parallelize(batches, Math.min(workers, batches.size())).map(ImageBatch::toDataSet);
+    }
+
+    @Override
+    public void close() {
+        master.deleteTempFiles(sc);
+        try {
+            FileSystem fs = exportDir.getFileSystem(sc.hadoopConfiguration());
+            if (fs.exists(exportDir) && !fs.delete(exportDir, true)) {
+                LOG.warn("Could not delete the export directory {}", exportDir);
+            }
+        } catch (IOException e) {
+            LOG.warn("Could not delete the export directory {}: {}", exportDir, e.toString());
+        }
+    }
+
+    private static Path exportDirectory(JavaSparkContext sc, TrainConfig cfg) {
+        String base = cfg.exportDir().isBlank()
+                ? sc.hadoopConfiguration().get("hadoop.tmp.dir") + "/spark-cnn-trainer-export"
+                : cfg.exportDir();
+        try {
+            Path path = new Path(base, sc.sc().applicationId() + "-" + UUID.randomUUID());
+            return path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path);
+        } catch (IOException e) {
+            throw new TrainingFailedException("cannot use export directory " + base + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (caused by " + t + ")";
+    }
+}

@@ -1,0 +1,147 @@
+package io.sparkcnn.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkcnn.config.JobConfig;
+import io.sparkcnn.data.DatasetLoader;
+import io.sparkcnn.data.ImageBatch;
+import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.eval.EvaluationReport;
+import io.sparkcnn.model.ModelPresets;
+import io.sparkcnn.model.ModelSummary;
+import io.sparkcnn.store.ModelStore;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job: check the output location, load and validate the data on the driver, build the network, train it
+ * with parameter averaging on the executors, evaluate it there on the held-out test set, and save the model
+ * with {@value #EVALUATION_FILE} and {@value #RUN_FILE} beside it.
+ */
+public final class TrainJob {
+    /** Evaluation written beside the model. */
+    public static final String EVALUATION_FILE = "evaluation.json";
+    /** Run facts (config, master, workers, throughput, versions) written beside the model. */
+    public static final String RUN_FILE = "run.json";
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+    private static final int PROBE_IMAGES = 32;
+
+    private TrainJob() {
+    }
+
+    public static TrainResult run(JobConfig cfg, SparkSession spark) {
+        Instant started = Instant.now();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        NativeSetup.applyToThisJvm(cfg.natives());
+        ModelStore store = new ModelStore(sc.hadoopConfiguration());
+        store.checkWritable(cfg.output().path(), cfg.output().overwrite());
+
+        DatasetLoader.TrainTest data = new DatasetLoader(sc.hadoopConfiguration()).load(cfg.data());
+        LabeledImages train = data.train();
+        LabeledImages test = data.test();
+        LOG.info("Training class counts 0-9: {}", Arrays.toString(train.classCounts()));
+
+        MultiLayerConfiguration conf = ModelPresets.build(cfg.model().preset(), cfg.train().seed(), train.rows(), train.cols());
+        ModelSummary summary = ModelSummary.of(conf, ModelPresets.inputType(cfg.model().preset(), train.rows(), train.cols()));
+        LOG.info("Model {}:\n{}", cfg.model().preset(), summary.render());
+
+        try (SparkTrainer trainer = new SparkTrainer(sc, conf, cfg.train())) {
+            logNatives(cfg, trainer.network(), sc);
+            LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} epochs",
+                    sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(),
+                    cfg.train().epochs());
+
+            ThroughputMeter meter = new ThroughputMeter(sc.sc());
+            double[] scores = new double[cfg.train().epochs()];
+            meter.start();
+            for (int epoch = 0; epoch < cfg.train().epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                trainer.fitEpoch(train, epoch);
+                scores[epoch] = trainer.lastScore();
+                LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
+                        String.format("%.4f", scores[epoch]), train.count(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+            }
+            Throughput speed = meter.stop((long) train.count() * cfg.train().epochs());
+            sc.sc().removeSparkListener(meter);
+
+            EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
+            LOG.info("Evaluation on {} held-out test images:\n{}", test.count(), report.table());
+
+            MultiLayerNetwork net = trainer.network();
+            Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
+            var probe = probe(test);
+            String out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe, Map.of(
+                    EVALUATION_FILE, json(report), RUN_FILE, json(run))).toString();
+            LOG.info("Training throughput: {}", speed);
+            return new TrainResult(out, report, speed, scores, trainer.workers(), sc.master());
+        }
+    }
+
+    private static org.nd4j.linalg.api.ndarray.INDArray probe(LabeledImages test) {
+        List<ImageBatch> first = test.limit(Math.min(PROBE_IMAGES, test.count())).batches(PROBE_IMAGES, null);
+        return first.get(0).toDataSet().getFeatures();
+    }
+
+    private static void logNatives(JobConfig cfg, MultiLayerNetwork net, JavaSparkContext sc) {
+        LOG.info("Driver: {}", NativeSetup.describeBlas());
+        List<String> helpers = NativeSetup.layerHelpers(net);
+        if (!helpers.isEmpty()) {
+            LOG.info("Convolution/pooling helpers: {}", String.join(", ", helpers));
+            if (cfg.natives().layerHelpers() && !NativeSetup.allConvolutionsUseOneDnn(net)) {
+                LOG.warn("oneDNN helpers requested but not active: convolutions run ~5x slower (see STACK.md)");
+            }
+        }
+        LOG.info("Executors: OMP_NUM_THREADS={}, OPENBLAS_CORETYPE={}",
+                sc.getConf().get("spark.executorEnv.OMP_NUM_THREADS", "unset"),
+                sc.getConf().get("spark.executorEnv.OPENBLAS_CORETYPE", "unset (OpenBLAS detects)"));
+        if (System.getenv("OPENBLAS_CORETYPE") == null && NativeSetup.openblasCoreType(cfg.natives()).isPresent()) {
+            LOG.warn("OPENBLAS_CORETYPE is not set for this JVM; OpenBLAS 0.3.19 may pick slow kernels here. "
+                    + "Launch through submit-scripts/, which sets it.");
+        }
+    }
+
+    private static Map<String, Object> runFacts(JobConfig cfg, JavaSparkContext sc, int workers, Throughput speed,
+                                                double[] scores, ModelSummary summary, Instant started) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("started", started.toString());
+        run.put("finished", Instant.now().toString());
+        run.put("master", sc.master());
+        run.put("applicationId", sc.sc().applicationId());
+        run.put("workers", workers);
+        run.put("config", cfg);
+        run.put("parameters", summary.totalParams());
+        run.put("epochLoss", scores);
+        run.put("training", Map.of(
+                "images", speed.images(),
+                "wallSeconds", speed.wallSeconds(),
+                "cpuSeconds", speed.cpuSeconds(),
+                "cpuSource", speed.cpuSource(),
+                "imagesPerSecond", speed.imagesPerSecond(),
+                "imagesPerCpuSecond", speed.imagesPerCpuSecond()));
+        run.put("versions", Map.of(
+                "spark", sc.version(),
+                "java", System.getProperty("java.version"),
+                "nd4jBackend", Nd4j.getBackend().getClass().getSimpleName()));
+        return run;
+    }
+
+    private static byte[] json(Object value) {
+        try {
+            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+}

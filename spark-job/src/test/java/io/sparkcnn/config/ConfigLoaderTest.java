@@ -1,0 +1,82 @@
+package io.sparkcnn.config;
+
+import io.sparkcnn.TestData;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Tag("unit")
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsAreValidAndTheProjectJobFileAppliesOverrides() {
+        JobConfig defaults = ConfigLoader.load(null, List.of());
+        assertEquals("seed-cnn", defaults.model().preset());
+        assertEquals(128, defaults.train().batchSizePerWorker());
+        assertEquals("local[*]", defaults.spark().fallbackMaster());
+
+        Path jobFile = TestData.projectRoot().resolve("conf/job.conf");
+        JobConfig cfg = ConfigLoader.load(jobFile, List.of("train.epochs=3", "trainer.model.preset=seed-fc",
+                "data.dir=hdfs://nn/mnist"));
+        assertEquals(3, cfg.train().epochs());
+        assertEquals("seed-fc", cfg.model().preset());
+        assertEquals("hdfs://nn/mnist/train-images-idx3-ubyte", cfg.data().trainImages());
+        assertEquals("target/runs/seed-fc", cfg.output().path());
+    }
+
+    @Test
+    void everyErrorIsReportedAtOnce() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "train.epochs=0", "model.preset=resnet", "data.format=png", "train.batch-size-per-worker=many",
+                "natives.openblas-coretype=skylake")));
+        assertEquals(List.of(
+                "train.batch-size-per-worker has type STRING rather than NUMBER",
+                "data.format must be 'idx' or 'csv', got 'png'",
+                "model.preset must be one of [seed-fc, seed-cnn], got 'resnet'",
+                "train.epochs must be >= 1, got 0",
+                "natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
+                        + "(e.g. SKYLAKEX, HASWELL), got 'skylake'"), e.errors().stream()
+                .map(m -> m.replaceAll(" *\\(.*command line.*\\)", "")).toList());
+    }
+
+    @Test
+    void unknownKeysAreRejectedWithASuggestion() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(null, List.of("train.epoch=3")));
+        assertEquals(List.of("unknown key 'train.epoch' (did you mean 'train.epochs'?)"), e.errors());
+    }
+
+    @Test
+    void badFilesAndOverridesAreReported() throws IOException {
+        Path broken = Files.writeString(dir.resolve("broken.conf"), "trainer { train { epochs = 3 }");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(broken, List.of("no-equals-sign")));
+        assertEquals(2, e.errors().size(), e.getMessage());
+        assertTrue(e.errors().get(0).startsWith("config file " + broken), e.getMessage());
+        assertEquals("override 'no-equals-sign' is not of the form key=value", e.errors().get(1));
+
+        InvalidConfigException missing = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(dir.resolve("absent.conf"), List.of()));
+        assertEquals(List.of("config file " + dir.resolve("absent.conf") + " does not exist or is not a file"),
+                missing.errors());
+    }
+
+    @Test
+    void csvFormatNeedsAFileAndAValidHoldOut() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(null, List.of("data.format=csv", "data.holdout-fraction=1.5")));
+        assertEquals(List.of("data.train-csv must not be empty",
+                "data.holdout-fraction must be in (0, 1) when data.test-csv is empty, got 1.5"), e.errors());
+    }
+}

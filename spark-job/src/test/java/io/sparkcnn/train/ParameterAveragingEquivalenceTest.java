@@ -1,0 +1,87 @@
+package io.sparkcnn.train;
+
+import io.sparkcnn.LocalSpark;
+import io.sparkcnn.TestData;
+import io.sparkcnn.config.TrainConfig;
+import io.sparkcnn.data.DatasetLoader;
+import io.sparkcnn.data.ImageBatch;
+import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.model.ModelPresets;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * As in DL4J's own suite: parameter averaging with a single worker is plain minibatch training, so the
+ * Spark path must end with the same parameters as fitting the same minibatches on one machine. Dropout
+ * draws from a per-thread random stream that differs between the test thread and the executor's task
+ * thread, so it keeps every unit here ({@code Dropout(1.0)}); everything else is the presets as they train.
+ */
+@Tag("spark-local")
+class ParameterAveragingEquivalenceTest {
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start(1);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void oneWorkerEqualsSingleMachineTraining() {
+        LabeledImages images = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
+                TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
+                TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(48);
+        List<ImageBatch> batches = images.batches(16, null);
+        for (String preset : ModelPresets.NAMES) {
+            MultiLayerConfiguration conf = withoutDropout(ModelPresets.build(preset, 42, 28, 28));
+
+            MultiLayerNetwork local = new MultiLayerNetwork(conf.clone());
+            local.init();
+            INDArray initial = local.params().dup();
+            for (ImageBatch b : batches) {
+                local.fit(b.toDataSet());
+            }
+
+            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, "");
+            try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                    conf.clone(), cfg)) {
+                assertEquals(initial, trainer.network().params(), preset + ": same initial parameters");
+                for (ImageBatch b : batches) {
+                    trainer.fit(List.of(b));
+                }
+                INDArray distributed = trainer.network().params();
+                double initialDistance = local.params().distance1(initial);
+                double maxDiff = local.params().sub(distributed).amaxNumber().doubleValue();
+                assertTrue(initialDistance > 1e-3, preset + ": training moved the parameters");
+                assertTrue(maxDiff <= 1e-6, preset + ": largest parameter difference " + maxDiff);
+            }
+        }
+    }
+
+    private static MultiLayerConfiguration withoutDropout(MultiLayerConfiguration conf) {
+        for (NeuralNetConfiguration layer : conf.getConfs()) {
+            if (layer.getLayer().getIDropout() != null) {
+                layer.getLayer().setIDropout(new Dropout(1.0));
+            }
+        }
+        return conf;
+    }
+}

@@ -1,0 +1,91 @@
+package io.sparkcnn.train;
+
+import io.sparkcnn.LocalSpark;
+import io.sparkcnn.TestData;
+import io.sparkcnn.config.ConfigLoader;
+import io.sparkcnn.config.JobConfig;
+import io.sparkcnn.data.DatasetLoader;
+import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.eval.EvaluationReport;
+import io.sparkcnn.store.ModelStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole job on {@code local[2]} with a subset of the real MNIST files. */
+@Tag("spark-local")
+class TrainJobLocalTest {
+    private static SparkSession spark;
+
+    @TempDir
+    static Path out;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = LocalSpark.start(2);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    static JobConfig subsetConfig(Path output, String... more) {
+        List<String> overrides = new java.util.ArrayList<>(List.of(
+                "data.dir=" + TestData.mnistDir(), "data.train-limit=6000", "data.test-limit=1000",
+                "train.epochs=1", "train.batch-size-per-worker=32", "train.averaging-frequency=5",
+                "output.path=" + output));
+        overrides.addAll(List.of(more));
+        return ConfigLoader.load(null, overrides);
+    }
+
+    @Test
+    void seedCnnLearnsOnASubsetAndItsSavedModelReproducesTheEvaluation() throws IOException {
+        Path output = out.resolve("model");
+        TrainResult result = TrainJob.run(subsetConfig(output), spark);
+
+        assertEquals(2, result.workers());
+        assertEquals(1000, result.evaluation().examples());
+        assertTrue(result.evaluation().accuracy() >= 0.85, "accuracy " + result.evaluation().accuracy());
+        assertEquals(6000, result.training().images());
+        assertTrue(result.training().imagesPerCpuSecond() > 0);
+
+        // The saved model, reloaded, classifies the 1000 test images exactly as the executors' evaluation did.
+        MultiLayerNetwork reloaded = new ModelStore(spark.sparkContext().hadoopConfiguration()).load(output.toString());
+        LabeledImages test = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
+                TestData.mnistDir().resolve("t10k-images-idx3-ubyte").toString(),
+                TestData.mnistDir().resolve("t10k-labels-idx1-ubyte").toString(), 28, 28).limit(1000);
+        long[][] confusion = new long[10][10];
+        for (var batch : test.batches(250, null)) {
+            DataSet ds = batch.toDataSet();
+            INDArray predicted = reloaded.output(ds.getFeatures(), false).argMax(1);
+            for (int i = 0; i < batch.size(); i++) {
+                confusion[batch.labels()[i]][predicted.getInt(i)]++;
+            }
+        }
+        assertArrayEquals(result.evaluation().confusion(), confusion);
+
+        JsonNode evaluation = new ObjectMapper().readTree(output.resolve(TrainJob.EVALUATION_FILE).toFile());
+        assertEquals(result.evaluation().accuracy(), evaluation.get("accuracy").asDouble(), 0);
+        JsonNode run = new ObjectMapper().readTree(output.resolve(TrainJob.RUN_FILE).toFile());
+        assertEquals("local[2]", run.get("master").asText());
+        assertEquals(1_199_882, run.get("parameters").asLong());
+        assertEquals(EvaluationReport.class, result.evaluation().getClass());
+    }
+}
