@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs the job on this machine with no Spark installation: fetches MNIST if missing, compiles the job,
+# then trains on local[*] (or --master), evaluates on the test set and saves the model.
+#
+#   submit-scripts/run-local.sh [--master local[2]] [--print-command] [train options...]
+#
+# Train options (see --help): --config FILE (default conf/job.conf), --set key=value, --preset NAME,
+# --epochs N, --output DIR, --overwrite. Environment: DRIVER_MEMORY (default 6g), JAVA (default java).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+java_props=()
+job_args=()
+print_only=false
+has_config=false
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --master) java_props+=("-Dspark.master=$2"); shift 2 ;;
+    --master=*) java_props+=("-Dspark.master=${1#--master=}"); shift ;;
+    --print-command) print_only=true; shift ;;
+    -c|--config|--config=*) has_config=true; job_args+=("$1"); shift ;;
+    *) job_args+=("$1"); shift ;;
+  esac
+done
+$has_config || job_args=(--config conf/job.conf "${job_args[@]}")
+
+# Native settings that must be in the environment before ND4J loads (STACK.md, "Speed").
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
+  flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+  if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512vl "* ]]; then
+    export OPENBLAS_CORETYPE=SKYLAKEX
+  elif [[ $flags == *" avx2 "* ]]; then
+    export OPENBLAS_CORETYPE=HASWELL
+  fi
+fi
+export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+
+job_command() {  # $1: class path
+  cmd=("${JAVA:-java}" -Xmx"${DRIVER_MEMORY:-6g}" @conf/jvm-module.options
+    -Dorg.eclipse.deeplearning4j.helpers.disable=false
+    -Dlog4j2.configurationFile=conf/log4j2.xml
+    ${java_props[@]+"${java_props[@]}"}
+    -cp "$1" io.sparkcnn.cli.Main train "${job_args[@]}")
+}
+
+if $print_only; then
+  job_command 'spark-job/target/classes:<dependencies>'
+  printf 'OMP_NUM_THREADS=%s OPENBLAS_CORETYPE=%s ' "$OMP_NUM_THREADS" "${OPENBLAS_CORETYPE:-}"
+  printf '%q ' "${cmd[@]}"; echo
+  exit 0
+fi
+
+datasets/fetch.sh mnist >&2
+echo "run-local: compiling the job (mvn)..." >&2
+mvn -q -B -f spark-job/pom.xml -DskipTests compile dependency:build-classpath \
+  -Dmdep.includeScope=compile -Dmdep.outputFile=target/classpath.txt >&2
+job_command "spark-job/target/classes:$(cat spark-job/target/classpath.txt)"
+exec "${cmd[@]}"
