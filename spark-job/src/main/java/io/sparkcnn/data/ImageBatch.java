@@ -8,9 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.Serializable;
 
 /**
- * A minibatch in its compact form (one byte per pixel, about 4x smaller than floats), as it is shipped to
- * executors; {@link #toDataSet()} turns it into network input there. A plain class rather than a record
- * because Spark serializes collection partitions with Kryo, whose field serializer cannot build records.
+ * Images with labels in their compact form (one byte per pixel, about 4x smaller than floats), as they are
+ * shipped to executors: a whole set is broadcast once, minibatches are cut from it with {@link #select}, and
+ * {@link #toDataSet()} turns one into network input there. A plain class rather than a record because Spark
+ * serializes broadcasts and collection partitions with Kryo, whose field serializer cannot build records.
  */
 public final class ImageBatch implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -33,8 +34,31 @@ public final class ImageBatch implements Serializable {
         this.labels = labels;
     }
 
+    /** Labels 0..9, one per image (not copied). */
     public byte[] labels() {
         return labels;
+    }
+
+    /** {@code size() * rows * cols} unsigned bytes, row-major per image (not copied). */
+    public byte[] pixels() {
+        return pixels;
+    }
+
+    /** Wraps a whole labelled set (sharing its arrays). */
+    public static ImageBatch of(LabeledImages images) {
+        return new ImageBatch(images.rows(), images.cols(), images.pixels(), images.labels());
+    }
+
+    /** The images at {@code indices}, in that order. */
+    public ImageBatch select(int[] indices) {
+        int ppi = rows * cols;
+        byte[] p = new byte[indices.length * ppi];
+        byte[] l = new byte[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            System.arraycopy(pixels, indices[k] * ppi, p, k * ppi, ppi);
+            l[k] = labels[indices[k]];
+        }
+        return new ImageBatch(rows, cols, p, l);
     }
 
     public int size() {

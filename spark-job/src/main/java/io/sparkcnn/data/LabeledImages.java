@@ -48,14 +48,8 @@ public record LabeledImages(String source, int rows, int cols, byte[] pixels, by
 
     /** The images at the given indices, in that order. */
     public LabeledImages select(int[] indices, String description) {
-        int ppi = pixelsPerImage();
-        byte[] p = new byte[indices.length * ppi];
-        byte[] l = new byte[indices.length];
-        for (int k = 0; k < indices.length; k++) {
-            System.arraycopy(pixels, indices[k] * ppi, p, k * ppi, ppi);
-            l[k] = labels[indices[k]];
-        }
-        return new LabeledImages(description, rows, cols, p, l);
+        ImageBatch picked = ImageBatch.of(this).select(indices);
+        return new LabeledImages(description, rows, cols, picked.pixels(), picked.labels());
     }
 
     /**
@@ -80,20 +74,17 @@ public record LabeledImages(String source, int rows, int cols, byte[] pixels, by
      * order, or in file order when {@code shuffleSeed} is {@code null}.
      */
     public List<ImageBatch> batches(int batchSize, Long shuffleSeed) {
+        ImageBatch all = ImageBatch.of(this);
+        return batchIndices(batchSize, shuffleSeed).stream().map(all::select).toList();
+    }
+
+    /** The image indices of each minibatch that {@link #batches} would cut. */
+    public List<int[]> batchIndices(int batchSize, Long shuffleSeed) {
         int n = count();
         int[] order = shuffleSeed == null ? identity(n) : permutation(n, shuffleSeed);
-        int ppi = pixelsPerImage();
-        List<ImageBatch> out = new ArrayList<>((n + batchSize - 1) / batchSize);
+        List<int[]> out = new ArrayList<>((n + batchSize - 1) / batchSize);
         for (int start = 0; start < n; start += batchSize) {
-            int size = Math.min(batchSize, n - start);
-            byte[] p = new byte[size * ppi];
-            byte[] l = new byte[size];
-            for (int k = 0; k < size; k++) {
-                int i = order[start + k];
-                System.arraycopy(pixels, i * ppi, p, k * ppi, ppi);
-                l[k] = labels[i];
-            }
-            out.add(new ImageBatch(rows, cols, p, l));
+            out.add(Arrays.copyOfRange(order, start, Math.min(n, start + batchSize)));
         }
         return out;
     }

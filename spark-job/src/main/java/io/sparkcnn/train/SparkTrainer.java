@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -18,15 +19,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * Synchronous data-parallel training with DL4J's {@link ParameterAveragingTrainingMaster}: each worker fits
  * {@code averagingFrequency} minibatches of {@code batchSizePerWorker} from its share of the data, then the
  * driver averages parameters and updater state (saveUpdater on, so Adam's and AdaDelta's moments survive
- * averaging) and broadcasts them for the next round. Minibatches travel to executors as bytes
- * ({@link ImageBatch}) in {@code workers} balanced partitions and become float arrays there.
+ * averaging) and broadcasts them for the next round. Each image set is broadcast to the executors once, as
+ * bytes ({@link ImageBatch}); every epoch then ships only the image indices of its minibatches, in
+ * {@code workers} balanced partitions, and the executors cut the minibatches and turn them into floats.
  *
  * <p>Not thread-safe; one instance trains one network. {@link #close()} deletes the exported minibatches.</p>
  */
@@ -39,6 +43,7 @@ public final class SparkTrainer implements AutoCloseable {
     private final Path exportDir;
     private final ParameterAveragingTrainingMaster master;
     private final SparkDl4jMultiLayer sparkNet;
+    private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
     private JavaRDD<DataSet> fixedEpoch;
 
     public SparkTrainer(JavaSparkContext sc, MultiLayerConfiguration conf, TrainConfig cfg) {
@@ -74,7 +79,7 @@ public final class SparkTrainer implements AutoCloseable {
      */
     public void fitEpoch(LabeledImages train, int epoch) {
         if (cfg.shuffleEachEpoch() || fixedEpoch == null) {
-            JavaRDD<DataSet> rdd = toRdd(train.batches(cfg.batchSizePerWorker(), cfg.seed() + epoch));
+            JavaRDD<DataSet> rdd = toRdd(train, train.batchIndices(cfg.batchSizePerWorker(), cfg.seed() + epoch));
             fixedEpoch = cfg.shuffleEachEpoch() ? null : rdd;
             fit(rdd);
         } else {
@@ -82,9 +87,9 @@ public final class SparkTrainer implements AutoCloseable {
         }
     }
 
-    /** Fits the given minibatches once, spread over the workers. */
-    public void fit(List<ImageBatch> batches) {
-        fit(toRdd(batches));
+    /** Fits the minibatches of {@code images} given by their indices once, spread over the workers. */
+    public void fit(LabeledImages images, List<int[]> batches) {
+        fit(toRdd(images, batches));
     }
 
     private void fit(JavaRDD<DataSet> rdd) {
@@ -103,18 +108,23 @@ public final class SparkTrainer implements AutoCloseable {
     /** Evaluates the current network on the executors. */
     public Evaluation evaluate(LabeledImages test) {
         try {
-            return sparkNet.evaluate(toRdd(test.batches(cfg.batchSizePerWorker(), null)), null, cfg.batchSizePerWorker());
+            return sparkNet.evaluate(toRdd(test, test.batchIndices(cfg.batchSizePerWorker(), null)), null,
+                    cfg.batchSizePerWorker());
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
             throw new TrainingFailedException("evaluation failed: " + rootMessage(e), e);
         }
     }
 
-    private JavaRDD<DataSet> toRdd(List<ImageBatch> batches) {
-        return sc.parallelize(batches, Math.min(workers, batches.size())).map(ImageBatch::toDataSet);
+    private JavaRDD<DataSet> toRdd(LabeledImages images, List<int[]> batches) {
+        Broadcast<ImageBatch> all = broadcasts.computeIfAbsent(images, i -> sc.broadcast(ImageBatch.of(i)));
+        return sc.parallelize(batches, Math.min(workers, batches.size()))
+                .map(indices -> all.value().select(indices).toDataSet());
     }
 
     @Override
     public void close() {
+        broadcasts.values().forEach(b -> b.destroy());
+        broadcasts.clear();
         master.deleteTempFiles(sc);
         try {
             FileSystem fs = exportDir.getFileSystem(sc.hadoopConfiguration());

@@ -50,6 +50,7 @@ class ParameterAveragingEquivalenceTest {
                 TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
                 TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(48);
         List<ImageBatch> batches = images.batches(16, null);
+        List<int[]> indices = images.batchIndices(16, null);
         for (String preset : ModelPresets.NAMES) {
             MultiLayerConfiguration conf = withoutDropout(ModelPresets.build(preset, 42, 28, 28));
 
@@ -64,8 +65,8 @@ class ParameterAveragingEquivalenceTest {
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
                     conf.clone(), cfg)) {
                 assertEquals(initial, trainer.network().params(), preset + ": same initial parameters");
-                for (ImageBatch b : batches) {
-                    trainer.fit(List.of(b));
+                for (int[] batch : indices) {
+                    trainer.fit(images, List.of(batch));
                 }
                 INDArray distributed = trainer.network().params();
                 double initialDistance = local.params().distance1(initial);
