@@ -82,7 +82,8 @@ public final class ModelStore {
             }
             verify(fs, new Path(staging, MODEL_FILE), net, probe);
             publish(fs, staging, target, overwrite);
-            LOG.info("Saved model and {} side files to {}", files.size(), target);
+            LOG.info("Saved model and {} side files to {} (reloaded before publishing: identical parameters{})",
+                    files.size(), target, probe == null ? "" : " and identical outputs on " + probe.rows() + " images");
             return target;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(fs, staging);
