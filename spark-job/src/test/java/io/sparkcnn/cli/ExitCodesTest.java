@@ -5,6 +5,8 @@ import io.sparkcnn.data.IdxReader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -44,14 +46,16 @@ class ExitCodesTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    /** A directory {@code name} with the real MNIST test files and the given training files. */
+    /** A directory {@code name} with the real MNIST test files and the given training files ({@code null}: absent). */
     private Path dataDir(String name, byte[] images, byte[] labels) throws IOException {
         Path data = Files.createDirectories(dir.resolve(name));
         Path mnist = TestData.mnistDir();
         Files.copy(mnist.resolve("t10k-images-idx3-ubyte"), data.resolve("t10k-images-idx3-ubyte"));
         Files.copy(mnist.resolve("t10k-labels-idx1-ubyte"), data.resolve("t10k-labels-idx1-ubyte"));
         Files.write(data.resolve("train-images-idx3-ubyte"), images);
-        Files.write(data.resolve("train-labels-idx1-ubyte"), labels);
+        if (labels != null) {
+            Files.write(data.resolve("train-labels-idx1-ubyte"), labels);
+        }
         return data;
     }
 
@@ -71,24 +75,83 @@ class ExitCodesTest {
         assertEquals(ExitCodes.BAD_CONFIG, train("--no-such-option").code());
     }
 
-    @Test
-    void badInputDataExitsWith3NamingFileOffsetAndValues() throws IOException {
-        byte[] labels = TestData.idxLabels(IdxReader.LABELS_MAGIC, 2, new byte[] {3, 12});
-        byte[] images = TestData.idxImages(IdxReader.IMAGES_MAGIC, 2, 28, 28, new byte[2 * 784]);
-        Path data = dataDir("bad-label", images, labels);
+    /** One bad-input kind: the training files to write and the message that must come back. */
+    private record BadInput(String kind, byte[] images, byte[] labels, String file, String message) {
+        @Override
+        public String toString() {
+            return kind;
+        }
+    }
+
+    private static final int IMG = IdxReader.IMAGES_MAGIC;
+    private static final int LAB = IdxReader.LABELS_MAGIC;
+    private static final byte[] TWO_LABELS = TestData.idxLabels(LAB, 2, new byte[] {3, 4});
+    private static final byte[] TWO_IMAGES = TestData.idxImages(IMG, 2, 28, 28, new byte[2 * 784]);
+
+    static List<BadInput> badIdxInputs() {
+        return List.of(
+                new BadInput("magic number", TestData.idxImages(LAB, 2, 28, 28, new byte[2 * 784]), TWO_LABELS,
+                        "train-images-idx3-ubyte", "offset 0: expected magic number 0x00000803 (idx3 images of "
+                        + "unsigned bytes), found 0x00000801 (an idx1 label file)"),
+                new BadInput("dimensions", TestData.idxImages(IMG, 2, 32, 28, new byte[2 * 32 * 28]), TWO_LABELS,
+                        "train-images-idx3-ubyte", "offset 8: expected 28 rows per image, found 32"),
+                new BadInput("truncated", TestData.idxImages(IMG, 2, 28, 28, new byte[784]), TWO_LABELS,
+                        "train-images-idx3-ubyte", "offset 800: expected 1584 bytes (2 images of 28x28), "
+                        + "found end of file after 800 bytes (truncated)"),
+                new BadInput("trailing bytes", TestData.idxImages(IMG, 2, 28, 28, new byte[3 * 784]), TWO_LABELS,
+                        "train-images-idx3-ubyte", "offset 1584: expected end of file after 1584 bytes (2 images of "
+                        + "28x28), found 784 more bytes"),
+                new BadInput("label range", TWO_IMAGES, TestData.idxLabels(LAB, 2, new byte[] {3, 12}),
+                        "train-labels-idx1-ubyte", "offset 9 (label of item 1): expected a label 0-9, found 12"),
+                new BadInput("item counts", TWO_IMAGES, TestData.idxLabels(LAB, 3, new byte[] {3, 4, 5}),
+                        "train-labels-idx1-ubyte", "offset 4: expected 2 labels, one per image in "),
+                new BadInput("missing file", TWO_IMAGES, null,
+                        "train-labels-idx1-ubyte", "file: expected an existing readable file, found no such file"));
+    }
+
+    @ParameterizedTest(name = "idx {0}")
+    @MethodSource("badIdxInputs")
+    void badIdxInputExitsWith3NamingFileOffsetAndValues(BadInput bad) throws IOException {
+        Path data = dataDir(bad.kind().replace(' ', '-'), bad.images(), bad.labels());
         Path output = dir.resolve("out");
         Run run = train("--set", "data.dir=" + data, "-o", output.toString());
         assertEquals(ExitCodes.BAD_DATA, run.code(), run.err());
-        assertTrue(run.err().contains("bad input data: " + data.resolve("train-labels-idx1-ubyte")
-                + ": offset 9 (label of item 1): expected a label 0-9, found 12"), run.err());
+        assertTrue(run.err().contains("bad input data: " + data.resolve(bad.file()) + ": " + bad.message()), run.err());
         assertFalse(Files.exists(output), "nothing written");
+    }
 
-        byte[] shortImages = TestData.idxImages(IdxReader.IMAGES_MAGIC, 2, 28, 28, new byte[784]);
-        Path data2 = dataDir("truncated", shortImages, TestData.idxLabels(IdxReader.LABELS_MAGIC, 2, new byte[] {3, 4}));
-        Run truncated = train("--set", "data.dir=" + data2, "-o", output.toString());
-        assertEquals(ExitCodes.BAD_DATA, truncated.code(), truncated.err());
-        assertTrue(truncated.err().contains("train-images-idx3-ubyte: offset 800: expected 1584 bytes (2 images of 28x28), "
-                + "found end of file after 800 bytes (truncated)"), truncated.err());
+    static List<String[]> badCsvRows() {
+        return List.of(
+                new String[] {"7" + ",0".repeat(783), "line 3: expected 785 columns, found 784 columns"},
+                new String[] {"7," + "0,".repeat(500) + "x," + "0,".repeat(282) + "0",
+                        "line 3, column 'pixel500': expected an integer pixel value 0-255, found 'x'"},
+                new String[] {"10," + "0,".repeat(783) + "0", "line 3, column 'label': expected an integer label 0-9, found '10'"},
+                new String[] {"1," + "0,".repeat(783) + "300",
+                        "line 3, column 'pixel783': expected an integer pixel value 0-255, found '300'"});
+    }
+
+    @ParameterizedTest(name = "csv {1}")
+    @MethodSource("badCsvRows")
+    void badCsvRowExitsWith3NamingTheLine(String badRow, String message) throws IOException {
+        StringBuilder csv = new StringBuilder("label");
+        for (int i = 0; i < 784; i++) {
+            csv.append(",pixel").append(i);
+        }
+        csv.append('\n').append("1").append(",0".repeat(784)).append('\n').append(badRow).append('\n');
+        Path file = Files.writeString(dir.resolve("train.csv"), csv);
+        Run run = train("--set", "data.format=csv", "--set", "data.train-csv=" + file, "-o", dir.resolve("out").toString());
+        assertEquals(ExitCodes.BAD_DATA, run.code(), run.err());
+        assertTrue(run.err().contains("bad input data: " + file + ": " + message), run.err());
+    }
+
+    @Test
+    void aFailingSparkJobExitsWith4() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
+        Run run = train("--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=256",
+                "--set", "data.test-limit=64", "--set", "train.export-dir=" + notADirectory, "-o", dir.resolve("o").toString());
+        assertEquals(ExitCodes.TRAINING_FAILED, run.code(), run.err());
+        assertTrue(run.err().startsWith("spark-cnn-trainer: training failed: "), run.err());
+        assertFalse(Files.exists(dir.resolve("o")));
     }
 
     @Test
