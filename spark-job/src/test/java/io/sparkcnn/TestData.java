@@ -29,28 +29,22 @@ public final class TestData {
 
     /** An idx3 image file: header then the given pixels. */
     public static byte[] idxImages(int magic, int count, int rows, int cols, byte[] pixels) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(magic);
-            out.writeInt(count);
-            out.writeInt(rows);
-            out.writeInt(cols);
-            out.write(pixels);
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return idx(new int[] {magic, count, rows, cols}, pixels);
     }
 
     /** An idx1 label file: header then the given labels. */
     public static byte[] idxLabels(int magic, int count, byte[] labels) {
+        return idx(new int[] {magic, count}, labels);
+    }
+
+    private static byte[] idx(int[] header, byte[] body) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeInt(magic);
-            out.writeInt(count);
-            out.write(labels);
+            for (int v : header) {
+                out.writeInt(v);
+            }
+            out.write(body);
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

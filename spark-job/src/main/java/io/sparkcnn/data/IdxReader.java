@@ -35,17 +35,10 @@ public final class IdxReader {
      */
     public static Images readImages(InputStream in, String name, int expectedRows, int expectedCols) throws IOException {
         DataInputStream data = new DataInputStream(decompressIfGzip(in));
-        int magic = readHeaderInt(data, name, 0, "the 16-byte idx3 header");
-        if (magic != IMAGES_MAGIC) {
-            throw new InvalidDataException(name, "offset 0", "magic number " + hex(IMAGES_MAGIC)
-                    + " (idx3 images of unsigned bytes)", hex(magic) + describeMagic(magic));
-        }
-        int count = readHeaderInt(data, name, 4, "the 16-byte idx3 header");
-        int rows = readHeaderInt(data, name, 8, "the 16-byte idx3 header");
-        int cols = readHeaderInt(data, name, 12, "the 16-byte idx3 header");
-        if (count <= 0) {
-            throw new InvalidDataException(name, "offset 4", "a positive image count", Integer.toString(count));
-        }
+        int[] header = readHeader(data, name, IMAGES_MAGIC, "image", 2);
+        int count = header[0];
+        int rows = header[1];
+        int cols = header[2];
         if (rows != expectedRows) {
             throw new InvalidDataException(name, "offset 8", expectedRows + " rows per image", Integer.toString(rows));
         }
@@ -65,15 +58,7 @@ public final class IdxReader {
     /** Labels of an idx1 label file, each checked to be 0..9. */
     public static byte[] readLabels(InputStream in, String name) throws IOException {
         DataInputStream data = new DataInputStream(decompressIfGzip(in));
-        int magic = readHeaderInt(data, name, 0, "the 8-byte idx1 header");
-        if (magic != LABELS_MAGIC) {
-            throw new InvalidDataException(name, "offset 0", "magic number " + hex(LABELS_MAGIC)
-                    + " (idx1 labels of unsigned bytes)", hex(magic) + describeMagic(magic));
-        }
-        int count = readHeaderInt(data, name, 4, "the 8-byte idx1 header");
-        if (count <= 0) {
-            throw new InvalidDataException(name, "offset 4", "a positive label count", Integer.toString(count));
-        }
+        int count = readHeader(data, name, LABELS_MAGIC, "label", 0)[0];
         byte[] labels = new byte[count];
         readBody(data, labels, name, 8, count + " labels");
         for (int i = 0; i < count; i++) {
@@ -97,6 +82,28 @@ public final class IdxReader {
             return new BufferedInputStream(new GZIPInputStream(buffered, 1 << 16), 1 << 16);
         }
         return buffered;
+    }
+
+    /**
+     * Reads an idx header of unsigned bytes with {@code dims} dimensions after the item count: checks the magic
+     * number and that the count is positive, and returns the count followed by the dimensions.
+     */
+    private static int[] readHeader(DataInputStream data, String name, int expectedMagic, String kind, int dims)
+            throws IOException {
+        String header = "the " + 4 * (2 + dims) + "-byte idx" + (1 + dims) + " header";
+        int magic = readHeaderInt(data, name, 0, header);
+        if (magic != expectedMagic) {
+            throw new InvalidDataException(name, "offset 0", "magic number " + hex(expectedMagic) + " (idx" + (1 + dims)
+                    + " " + kind + "s of unsigned bytes)", hex(magic) + describeMagic(magic));
+        }
+        int[] values = new int[1 + dims];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = readHeaderInt(data, name, 4 + 4L * i, header);
+        }
+        if (values[0] <= 0) {
+            throw new InvalidDataException(name, "offset 4", "a positive " + kind + " count", Integer.toString(values[0]));
+        }
+        return values;
     }
 
     private static int readHeaderInt(DataInputStream in, String name, long offset, String what) throws IOException {
