@@ -123,7 +123,7 @@ public final class SparkTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        broadcasts.values().forEach(b -> b.destroy());
+        broadcasts.values().forEach(Broadcast::destroy);
         broadcasts.clear();
         master.deleteTempFiles(sc);
         try {

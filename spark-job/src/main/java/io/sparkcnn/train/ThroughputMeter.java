@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
  * every task that ended during the phase (a listener on the driver).
  */
 public final class ThroughputMeter extends SparkListener {
+    private final SparkContext sc;
     private final boolean local;
     private final LongAdder taskCpuNanos = new LongAdder();
     private volatile boolean running;
@@ -21,19 +22,23 @@ public final class ThroughputMeter extends SparkListener {
     private long cpuStart;
 
     public ThroughputMeter(SparkContext sc) {
+        this.sc = sc;
         this.local = sc.isLocal();
-        sc.addSparkListener(this);
     }
 
+    /** Starts measuring and listening to task ends. */
     public void start() {
+        sc.addSparkListener(this);
         taskCpuNanos.reset();
         wallStart = System.nanoTime();
         cpuStart = processCpuNanos();
         running = true;
     }
 
+    /** Stops measuring and listening; {@code images} is the number of images processed since {@link #start()}. */
     public Throughput stop(long images) {
         running = false;
+        sc.removeSparkListener(this);
         double wall = (System.nanoTime() - wallStart) / 1e9;
         double cpu = (processCpuNanos() - cpuStart) / 1e9;
         if (local) {

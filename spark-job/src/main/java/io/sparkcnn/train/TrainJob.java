@@ -14,6 +14,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -71,25 +73,25 @@ public final class TrainJob {
                 trainer.fitEpoch(train, epoch);
                 scores[epoch] = trainer.lastScore();
                 LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
-                        String.format("%.4f", scores[epoch]), train.count(), String.format("%.1f", (System.nanoTime() - t0) / 1e9));
+                        String.format(Locale.ROOT, "%.4f", scores[epoch]), train.count(),
+                        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
             }
             Throughput speed = meter.stop((long) train.count() * cfg.train().epochs());
-            sc.sc().removeSparkListener(meter);
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
             LOG.info("Evaluation on {} held-out test images:\n{}", test.count(), report.table());
 
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
-            var probe = probe(test);
-            String out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe, Map.of(
+            String out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe(test), Map.of(
                     EVALUATION_FILE, json(report), RUN_FILE, json(run))).toString();
             LOG.info("Training throughput: {}", speed);
             return new TrainResult(out, report, speed, scores, trainer.workers(), sc.master());
         }
     }
 
-    private static org.nd4j.linalg.api.ndarray.INDArray probe(LabeledImages test) {
+    /** The first test images, on which a saved model must reproduce the trained network's outputs. */
+    private static INDArray probe(LabeledImages test) {
         List<ImageBatch> first = test.limit(Math.min(PROBE_IMAGES, test.count())).batches(PROBE_IMAGES, null);
         return first.get(0).toDataSet().getFeatures();
     }
