@@ -6,6 +6,7 @@
 #
 # Train options (see --help): --config FILE (default conf/job.conf), --set key=value, --preset NAME,
 # --epochs N, --output DIR, --overwrite. Environment: DRIVER_MEMORY (default 6g), JAVA (default java).
+# It runs from the repository root, so relative paths in options are taken from there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -16,7 +17,8 @@ print_only=false
 has_config=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --master) java_props+=("-Dspark.master=$2"); shift 2 ;;
+    --master) [[ $# -ge 2 ]] || { echo "run-local.sh: --master needs a value, e.g. local[2]" >&2; exit 2; }
+              java_props+=("-Dspark.master=$2"); shift 2 ;;
     --master=*) java_props+=("-Dspark.master=${1#--master=}"); shift ;;
     --print-command) print_only=true; shift ;;
     -c|--config|--config=*) has_config=true; job_args+=("$1"); shift ;;
