@@ -39,22 +39,21 @@ public final class ConfigLoader {
      * @param overrides {@code key=value} pairs; keys may omit the {@value #ROOT} prefix
      */
     public static JobConfig load(Path jobFile, List<String> overrides) {
-        List<String> errors = new ArrayList<>();
-        Config merged = merge(jobFile, overrides, errors);
-        if (merged == null) {
-            throw new InvalidConfigException(errors);
-        }
-        return validate(merged, errors);
+        return validate(mergeOrThrow(jobFile, overrides), new ArrayList<>());
     }
 
     /** Returns the fully merged and resolved configuration tree under {@value #ROOT}, for display. */
     public static Config effective(Path jobFile, List<String> overrides) {
+        return mergeOrThrow(jobFile, overrides).getConfig(ROOT);
+    }
+
+    private static Config mergeOrThrow(Path jobFile, List<String> overrides) {
         List<String> errors = new ArrayList<>();
         Config merged = merge(jobFile, overrides, errors);
         if (merged == null) {
             throw new InvalidConfigException(errors);
         }
-        return merged.getConfig(ROOT);
+        return merged;
     }
 
     private static Config merge(Path jobFile, List<String> overrides, List<String> errors) {
