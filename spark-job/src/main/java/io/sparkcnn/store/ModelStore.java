@@ -12,7 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -71,11 +70,10 @@ public final class ModelStore {
         }
         Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
         try {
-            Map<String, byte[]> files = new LinkedHashMap<>(sideFiles);
             try (FSDataOutputStream out = fs.create(new Path(staging, MODEL_FILE), false)) {
                 ModelSerializer.writeModel(net, out, true);
             }
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            for (Map.Entry<String, byte[]> f : sideFiles.entrySet()) {
                 try (FSDataOutputStream out = fs.create(new Path(staging, f.getKey()), false)) {
                     out.write(f.getValue());
                 }
@@ -83,7 +81,7 @@ public final class ModelStore {
             verify(fs, new Path(staging, MODEL_FILE), net, probe);
             publish(fs, staging, target, overwrite);
             LOG.info("Saved model and {} side files to {} (reloaded before publishing: identical parameters{})",
-                    files.size(), target, probe == null ? "" : " and identical outputs on " + probe.rows() + " images");
+                    sideFiles.size(), target, probe == null ? "" : " and identical outputs on " + probe.rows() + " images");
             return target;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(fs, staging);

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -74,32 +76,31 @@ public final class NativeSetup {
 
     /**
      * One line per convolution or pooling layer naming the helper that will run it, e.g.
-     * {@code conv2d_1: MKLDNNConvHelper}, or {@code none (Java im2col)} when DL4J falls back.
+     * {@code conv2d_1: MKLDNNConvHelper}, or {@code none (built-in Java implementation)} when DL4J falls back.
      */
     public static List<String> layerHelpers(MultiLayerNetwork net) {
         List<String> out = new ArrayList<>();
-        for (Layer layer : net.getLayers()) {
-            if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
-                Object helper = layer.getHelper();
-                out.add(layer.conf().getLayer().getLayerName() + ": "
-                        + (helper == null ? "none (built-in Java implementation)" : helper.getClass().getSimpleName()));
-            }
-        }
+        convolutionHelpers(net).forEach((layer, helper) -> out.add(layer + ": "
+                + (helper == null ? "none (built-in Java implementation)" : helper)));
         return out;
     }
 
     /** True when every convolution and pooling layer of {@code net} has a oneDNN helper. */
     public static boolean allConvolutionsUseOneDnn(MultiLayerNetwork net) {
-        boolean any = false;
+        Map<String, String> helpers = convolutionHelpers(net);
+        return !helpers.isEmpty() && helpers.values().stream().allMatch(h -> h != null && h.startsWith("MKLDNN"));
+    }
+
+    /** Layer name to the simple class name of its helper ({@code null} for none), convolution and pooling layers only. */
+    private static Map<String, String> convolutionHelpers(MultiLayerNetwork net) {
+        Map<String, String> helpers = new LinkedHashMap<>();
         for (Layer layer : net.getLayers()) {
             if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
-                any = true;
-                if (layer.getHelper() == null || !layer.getHelper().getClass().getSimpleName().startsWith("MKLDNN")) {
-                    return false;
-                }
+                Object helper = layer.getHelper();
+                helpers.put(layer.conf().getLayer().getLayerName(), helper == null ? null : helper.getClass().getSimpleName());
             }
         }
-        return any;
+        return helpers;
     }
 
     /** A one-line description of the BLAS and thread settings of this JVM, for the start-up log. */

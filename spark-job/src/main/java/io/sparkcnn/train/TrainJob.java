@@ -92,8 +92,7 @@ public final class TrainJob {
 
     /** The first test images, on which a saved model must reproduce the trained network's outputs. */
     private static INDArray probe(LabeledImages test) {
-        List<ImageBatch> first = test.limit(Math.min(PROBE_IMAGES, test.count())).batches(PROBE_IMAGES, null);
-        return first.get(0).toDataSet().getFeatures();
+        return ImageBatch.of(test.limit(PROBE_IMAGES)).toDataSet().getFeatures();
     }
 
     private static void logNatives(JobConfig cfg, MultiLayerNetwork net, JavaSparkContext sc) {
