@@ -2,8 +2,9 @@
 # Runs the job on this machine with no Spark installation: fetches MNIST if missing, compiles the job,
 # then trains on local[*] (or --master), evaluates on the test set and saves the model.
 #
-#   submit-scripts/run-local.sh [--master local[2]] [--print-command] [train options...]
+#   submit-scripts/run-local.sh [train|show-config|to-csv] [--master local[2]] [--print-command] [options...]
 #
+# The command defaults to train; to-csv writes MNIST's training set as a Kaggle-style CSV (see --help).
 # Train options (see --help): --config FILE (default conf/job.conf), --set key=value, --preset NAME,
 # --epochs N, --output DIR, --overwrite. Environment: DRIVER_MEMORY (default 6g), JAVA (default java).
 # It runs from the repository root, so relative paths in options are taken from there.
@@ -15,6 +16,10 @@ java_props=()
 job_args=()
 print_only=false
 has_config=false
+command=train
+case "${1:-}" in
+  train|show-config|to-csv) command=$1; shift ;;
+esac
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --master) [[ $# -ge 2 ]] || { echo "run-local.sh: --master needs a value, e.g. local[2]" >&2; exit 2; }
@@ -25,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     *) job_args+=("$1"); shift ;;
   esac
 done
-$has_config || job_args=(--config conf/job.conf "${job_args[@]}")
+$has_config || [[ $command == to-csv ]] || job_args=(--config conf/job.conf ${job_args[@]+"${job_args[@]}"})
 
 # Native settings that must be in the environment before ND4J loads (STACK.md, "Speed").
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
@@ -44,7 +49,7 @@ job_command() {  # $1: class path
     -Dorg.eclipse.deeplearning4j.helpers.disable=false
     -Dlog4j2.configurationFile=conf/log4j2.xml
     ${java_props[@]+"${java_props[@]}"}
-    -cp "$1" io.sparkcnn.cli.Main train "${job_args[@]}")
+    -cp "$1" io.sparkcnn.cli.Main "$command" ${job_args[@]+"${job_args[@]}"})
 }
 
 if $print_only; then

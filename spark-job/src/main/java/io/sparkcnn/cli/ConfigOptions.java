@@ -16,7 +16,7 @@ final class ConfigOptions {
             description = "Override one setting, e.g. --set train.epochs=5 (repeatable; see the README's config reference).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--preset", description = "Shorthand for --set model.preset=NAME (seed-fc, seed-cnn).")
+    @Option(names = "--preset", description = "Shorthand for --set model.preset=NAME: seed-fc, seed-cnn, seed-cnn-same or a network file.")
     String preset;
 
     @Option(names = "--epochs", description = "Shorthand for --set train.epochs=N.")

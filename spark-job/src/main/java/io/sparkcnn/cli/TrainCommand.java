@@ -46,13 +46,16 @@ final class TrainCommand implements Callable<Integer> {
         try {
             spark = SparkSessions.create(cfg);
             TrainResult result = TrainJob.run(cfg, spark);
-            out.printf(Locale.ROOT, "Test accuracy: %.4f on %d held-out images%n", result.evaluation().accuracy(),
+            out.printf(Locale.ROOT, "%s accuracy: %.4f on %d held-out images%n",
+                    result.heldOutRole().equals("validation") ? "Validation" : "Test", result.evaluation().accuracy(),
                     result.evaluation().examples());
             out.printf(Locale.ROOT, "Training throughput: %.1f images/s, %.1f images/CPU-s (%d images, %.1f s, %s, %d workers on %s)%n",
                     result.training().imagesPerSecond(), result.training().imagesPerCpuSecond(), result.training().images(),
                     result.training().wallSeconds(), result.training().cpuSource(), result.workers(), result.master());
             out.println("Model saved to " + result.outputDir());
             return ExitCodes.OK;
+        } catch (InvalidConfigException e) {
+            return fail(err, ExitCodes.BAD_CONFIG, e.getMessage(), e);
         } catch (InvalidDataException e) {
             return fail(err, ExitCodes.BAD_DATA, "bad input data: " + e.getMessage(), e);
         } catch (TrainingFailedException e) {

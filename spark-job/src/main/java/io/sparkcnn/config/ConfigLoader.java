@@ -5,8 +5,10 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
-import io.sparkcnn.model.ModelPresets;
+import com.typesafe.config.ConfigValueType;
+import io.sparkcnn.model.NetworkFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,10 @@ public final class ConfigLoader {
     /** Root key of every setting of this job. */
     public static final String ROOT = "trainer";
 
+    /** The networks in the jar (resources {@code networks/<name>.conf}, copied from {@code conf/networks/}). */
+    public static final List<String> BUNDLED_NETWORKS = List.of("seed-fc", "seed-cnn", "seed-cnn-same");
+
+    private static final String NETWORK = "model.network";
     private static final Pattern CORE_TYPE = Pattern.compile("auto|none|[A-Z][A-Z0-9_]*");
 
     private ConfigLoader() {
@@ -84,7 +90,7 @@ public final class ConfigLoader {
         Config cli = ConfigFactory.empty();
         for (Map.Entry<String, String> e : pairs.entrySet()) {
             try {
-                cli = cli.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue(), "command line"));
+                cli = cli.withValue(e.getKey(), overrideValue(e.getValue()));
             } catch (ConfigException ex) {
                 errors.add("override '" + e.getKey() + "': " + ex.getMessage());
             }
@@ -99,12 +105,25 @@ public final class ConfigLoader {
         Set<String> known = new TreeSet<>(defaults.getConfig(ROOT).entrySet().stream().map(Map.Entry::getKey).toList());
         if (merged.hasPath(ROOT)) {
             for (Map.Entry<String, ?> e : merged.getConfig(ROOT).entrySet()) {
-                if (!known.contains(e.getKey())) {
+                if (!known.contains(e.getKey()) && !e.getKey().startsWith(NETWORK + ".")) {
                     errors.add("unknown key '" + e.getKey() + "'" + suggestion(e.getKey(), known));
                 }
             }
         }
         return errors.isEmpty() ? merged : null;
+    }
+
+    /**
+     * A command-line value: a list {@code [5, 6]} or an object {@code {type = l2}} is parsed as HOCON; anything
+     * else is taken literally as a string (so {@code hdfs://nn/x} needs no quotes), which Typesafe Config
+     * converts to a number or boolean where the key needs one.
+     */
+    private static ConfigValue overrideValue(String value) {
+        if (value.startsWith("[") || value.startsWith("{")) {
+            return ConfigFactory.parseString("v = " + value, ConfigParseOptions.defaults().setOriginDescription("command line"))
+                    .getValue("v");
+        }
+        return ConfigValueFactory.fromAnyRef(value, "command line");
     }
 
     private static String suggestion(String key, Set<String> known) {
@@ -149,14 +168,18 @@ public final class ConfigLoader {
                 r.string("data.train-csv"), r.string("data.test-csv"),
                 r.decimal("data.holdout-fraction"), r.longValue("data.split-seed"),
                 r.integer("data.train-limit"), r.integer("data.test-limit"),
-                r.integer("data.image-rows"), r.integer("data.image-cols"));
-        ModelConfig model = new ModelConfig(r.string("model.preset"));
+                r.integer("data.image-rows"), r.integer("data.image-cols"), r.intList("data.labels"));
+        String preset = r.string("model.preset");
+        NetworkConfig network = network(root.getConfig(ROOT), preset, errors);
+        String name = r.string("model.name").isBlank() ? presetName(preset) : r.string("model.name");
+        TransferConfig transfer = new TransferConfig(r.string("model.transfer.from"), r.string("model.transfer.freeze"));
+        ModelConfig model = new ModelConfig(name, preset, network, transfer);
         TrainConfig train = new TrainConfig(r.integer("train.epochs"),
                 r.integer("train.batch-size-per-worker"), r.integer("train.averaging-frequency"),
                 r.integer("train.workers"), r.longValue("train.seed"),
                 r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
                 r.string("train.export-dir"));
-        OutputConfig output = new OutputConfig(r.string("output.path"),
+        OutputConfig output = new OutputConfig(r.string("output.path").isBlank() ? "target/runs/" + name : r.string("output.path"),
                 r.bool("output.overwrite"));
         SparkConfig spark = new SparkConfig(r.string("spark.app-name"),
                 r.string("spark.fallback-master"));
@@ -181,8 +204,22 @@ public final class ConfigLoader {
         atLeast(r, "data.test-limit", data.testLimit(), 0);
         atLeast(r, "data.image-rows", data.imageRows(), 1);
         atLeast(r, "data.image-cols", data.imageCols(), 1);
-        if (!r.bad("model.preset") && !ModelPresets.NAMES.contains(model.preset())) {
-            errors.add("model.preset must be one of " + ModelPresets.NAMES + ", got '" + model.preset() + "'");
+        for (int label : data.labels()) {
+            if (label < 0 || label > 9) {
+                errors.add("data.labels must hold labels 0-9, got " + label);
+            }
+        }
+        if (!r.bad("model.transfer.freeze") && !TransferConfig.FREEZE_MODES.contains(transfer.freeze())) {
+            errors.add("model.transfer.freeze must be one of " + TransferConfig.FREEZE_MODES + ", got '"
+                    + transfer.freeze() + "'");
+        }
+        if (errors.isEmpty()) {
+            try {
+                NetworkFactory.build(network, 0, data.imageRows(), data.imageCols());
+            } catch (RuntimeException e) {
+                errors.add("model.network does not fit " + data.imageRows() + "x" + data.imageCols() + " images: "
+                        + e.getMessage());
+            }
         }
         atLeast(r, "train.epochs", train.epochs(), 1);
         atLeast(r, "train.batch-size-per-worker", train.batchSizePerWorker(), 1);
@@ -201,6 +238,56 @@ public final class ConfigLoader {
             throw new InvalidConfigException(errors);
         }
         return new JobConfig(data, model, train, output, spark, natives);
+    }
+
+    /**
+     * The network: the preset (a bundled name or a network file), patched by the keys of {@code model.network},
+     * or {@code model.network} alone when it lists its own layers.
+     */
+    private static NetworkConfig network(Config trainer, String preset, List<String> errors) {
+        Config inline = trainer.hasPath(NETWORK) && trainer.getValue(NETWORK).valueType() == ConfigValueType.OBJECT
+                ? trainer.getConfig(NETWORK) : null;
+        if (trainer.hasPath(NETWORK) && inline == null) {
+            errors.add(NETWORK + " must be an object { updater = ..., layers = [...] }, got "
+                    + trainer.getValue(NETWORK).render());
+        }
+        Config source;
+        if (inline != null && inline.hasPath("layers")) {
+            source = inline;
+        } else {
+            Config base = presetNetwork(preset, errors);
+            if (base == null) {
+                return new NetworkConfig(new UpdaterConfig("adam", 1e-3, 0.95, 1e-7, 0.9, 0.999, 0.9),
+                        "xavier-uniform", PenaltyConfig.NONE, List.of());
+            }
+            source = inline == null ? base : inline.withFallback(base);
+        }
+        return new NetworkConfigParser(errors).parse(source, NETWORK);
+    }
+
+    private static Config presetNetwork(String preset, List<String> errors) {
+        try {
+            if (BUNDLED_NETWORKS.contains(preset)) {
+                return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "networks/" + preset + ".conf",
+                        ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+            }
+            Path file = Path.of(preset);
+            if (preset.endsWith(".conf") && Files.isRegularFile(file)) {
+                return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+            }
+        } catch (ConfigException e) {
+            errors.add("model.preset " + preset + ": " + e.getMessage());
+            return null;
+        }
+        errors.add("model.preset must be one of " + BUNDLED_NETWORKS + " or the path of a network file (*.conf), got '"
+                + preset + "'");
+        return null;
+    }
+
+    /** "seed-cnn" for "seed-cnn" and for "conf/networks/seed-cnn.conf". */
+    private static String presetName(String preset) {
+        String base = preset.substring(preset.lastIndexOf('/') + 1);
+        return base.endsWith(".conf") ? base.substring(0, base.length() - ".conf".length()) : base;
     }
 
     private static void requireNonEmpty(Reader r, String key, String value) {
@@ -242,6 +329,10 @@ public final class ConfigLoader {
 
         double decimal(String key) {
             return get(key, Config::getDouble, 0.0);
+        }
+
+        List<Integer> intList(String key) {
+            return get(key, Config::getIntList, List.of());
         }
 
         boolean bool(String key) {

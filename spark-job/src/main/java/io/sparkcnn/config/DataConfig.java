@@ -18,8 +18,14 @@ package io.sparkcnn.config;
  * @param testLimit        use only the first N test images; 0 means all
  * @param imageRows        expected image height in pixels
  * @param imageCols        expected image width in pixels
+ * @param labels           keep only images with these labels (train and test), e.g. digits 5-9 for transfer
+ *                         learning; empty keeps all
  */
 public record DataConfig(String format, String trainImages, String trainLabels, String testImages,
                          String testLabels, String trainCsv, String testCsv, double holdoutFraction,
-                         long splitSeed, int trainLimit, int testLimit, int imageRows, int imageCols) {
+                         long splitSeed, int trainLimit, int testLimit, int imageRows, int imageCols,
+                         java.util.List<Integer> labels) {
+    public DataConfig {
+        labels = java.util.List.copyOf(labels);
+    }
 }

@@ -27,22 +27,33 @@ public final class DatasetLoader {
         this.hadoopConf = hadoopConf;
     }
 
-    /** A training set and a held-out test set that training never sees. */
-    public record TrainTest(LabeledImages train, LabeledImages test) {
+    /**
+     * A training set and a held-out set that training never sees.
+     *
+     * @param validation true when the held-out set was split off the training file (a validation set, as in
+     *                   the lecture's CSV example) rather than read from a test file
+     */
+    public record TrainTest(LabeledImages train, LabeledImages test, boolean validation) {
+        /** "validation" or "test", for reports. */
+        public String heldOutRole() {
+            return validation ? "validation" : "test";
+        }
     }
 
     public TrainTest load(DataConfig cfg) {
         TrainTest data = switch (cfg.format()) {
             case "idx" -> new TrainTest(
                     idx(cfg.trainImages(), cfg.trainLabels(), cfg.imageRows(), cfg.imageCols()),
-                    idx(cfg.testImages(), cfg.testLabels(), cfg.imageRows(), cfg.imageCols()));
+                    idx(cfg.testImages(), cfg.testLabels(), cfg.imageRows(), cfg.imageCols()), false);
             case "csv" -> csv(cfg);
             default -> throw new IllegalArgumentException("unknown data format " + cfg.format());
         };
-        TrainTest limited = new TrainTest(data.train().limit(cfg.trainLimit()), data.test().limit(cfg.testLimit()));
+        TrainTest limited = new TrainTest(data.train().withLabels(cfg.labels()).limit(cfg.trainLimit()),
+                data.test().withLabels(cfg.labels()).limit(cfg.testLimit()), data.validation());
         LOG.info("Training set: {} images of {}x{} from {}", limited.train().count(), limited.train().rows(),
                 limited.train().cols(), limited.train().source());
-        LOG.info("Test set:     {} images from {}", limited.test().count(), limited.test().source());
+        LOG.info("{} set: {} images from {}", limited.validation() ? "Validation" : "Test", limited.test().count(),
+                limited.test().source());
         return limited;
     }
 
@@ -62,10 +73,10 @@ public final class DatasetLoader {
     private TrainTest csv(DataConfig cfg) {
         LabeledImages train = csvFile(cfg.trainCsv(), cfg.imageRows(), cfg.imageCols());
         if (!cfg.testCsv().isBlank()) {
-            return new TrainTest(train, csvFile(cfg.testCsv(), cfg.imageRows(), cfg.imageCols()));
+            return new TrainTest(train, csvFile(cfg.testCsv(), cfg.imageRows(), cfg.imageCols()), false);
         }
         LabeledImages.Split split = train.holdOut(cfg.holdoutFraction(), cfg.splitSeed());
-        return new TrainTest(split.train(), split.test());
+        return new TrainTest(split.train(), split.test(), true);
     }
 
     public LabeledImages csvFile(String path, int rows, int cols) {

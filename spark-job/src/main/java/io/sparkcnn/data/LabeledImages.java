@@ -46,6 +46,20 @@ public record LabeledImages(String source, int rows, int cols, byte[] pixels, by
                 Arrays.copyOf(pixels, n * pixelsPerImage()), Arrays.copyOf(labels, n));
     }
 
+    /**
+     * Only the images whose label is in {@code keep}, in their original order; all images when {@code keep} is
+     * empty. Labels are not renumbered: a network trained on digits 5-9 still has ten outputs.
+     */
+    public LabeledImages withLabels(java.util.Collection<Integer> keep) {
+        if (keep.isEmpty()) {
+            return this;
+        }
+        boolean[] wanted = new boolean[NUM_CLASSES];
+        keep.forEach(label -> wanted[label] = true);
+        int[] picked = java.util.stream.IntStream.range(0, count()).filter(i -> wanted[labels[i]]).toArray();
+        return picked.length == count() ? this : select(picked, source + " (labels " + keep + ")");
+    }
+
     /** The images at the given indices, in that order. */
     public LabeledImages select(int[] indices, String description) {
         ImageBatch picked = ImageBatch.of(this).select(indices);

@@ -1,9 +1,11 @@
 package io.sparkcnn.model;
 
+import io.sparkcnn.model.layers.Padding2D;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,12 +14,14 @@ import java.util.Locale;
 /**
  * A table of a network like Keras's {@code model.summary()}: one row per layer with its name and type, its
  * output shape ({@code None} for the batch dimension; convolutional shapes in DL4J's channels-first order)
- * and its number of parameters, then the totals.
+ * and its number of parameters, then the totals. Frozen layers (transfer learning) are marked and counted
+ * as non-trainable.
  *
- * @param rows        one row per layer, input to output
- * @param totalParams number of parameters of the whole network
+ * @param rows            one row per layer, input to output
+ * @param totalParams     number of parameters of the whole network
+ * @param trainableParams number of parameters that training updates (all but the frozen layers')
  */
-public record ModelSummary(List<Row> rows, long totalParams) {
+public record ModelSummary(List<Row> rows, long totalParams, long trainableParams) {
 
     /** One layer: {@code name (Type)}, output shape, parameter count. */
     public record Row(String layer, String outputShape, long params) {
@@ -27,15 +31,21 @@ public record ModelSummary(List<Row> rows, long totalParams) {
         List<InputType> outputs = conf.getLayerActivationTypes(input);
         List<Row> rows = new ArrayList<>();
         long total = 0;
+        long trainable = 0;
         for (int i = 0; i < conf.getConfs().size(); i++) {
             NeuralNetConfiguration layerConf = conf.getConf(i);
             Layer layer = layerConf.getLayer();
             long params = layer.initializer().numParams(layerConf);
+            boolean frozen = layer instanceof FrozenLayer;
+            Layer inner = frozen ? ((FrozenLayer) layer).getLayer() : layer;
             String name = layer.getLayerName() == null ? "layer_" + i : layer.getLayerName();
-            rows.add(new Row(name + " (" + layer.getClass().getSimpleName() + ")", shape(outputs.get(i)), params));
+            String detail = inner instanceof Padding2D pad ? ", " + pad.getKind().lowerName() : "";
+            rows.add(new Row(name + " (" + inner.getClass().getSimpleName() + detail + (frozen ? ", frozen" : "") + ")",
+                    shape(outputs.get(i)), params));
             total += params;
+            trainable += frozen ? 0 : params;
         }
-        return new ModelSummary(List.copyOf(rows), total);
+        return new ModelSummary(List.copyOf(rows), total, trainable);
     }
 
     private static String shape(InputType t) {
@@ -66,8 +76,8 @@ public record ModelSummary(List<Row> rows, long totalParams) {
         }
         b.append(rule).append('\n');
         b.append(String.format(Locale.ROOT, "Total params: %,d", totalParams)).append('\n');
-        b.append(String.format(Locale.ROOT, "Trainable params: %,d", totalParams)).append('\n');
-        b.append("Non-trainable params: 0");
+        b.append(String.format(Locale.ROOT, "Trainable params: %,d", trainableParams)).append('\n');
+        b.append(String.format(Locale.ROOT, "Non-trainable params: %,d", totalParams - trainableParams));
         return b.toString();
     }
 }

@@ -4,6 +4,7 @@ import io.sparkcnn.config.NativeConfig;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -94,7 +95,8 @@ public final class NativeSetup {
     /** Layer name to the simple class name of its helper ({@code null} for none), convolution and pooling layers only. */
     private static Map<String, String> convolutionHelpers(MultiLayerNetwork net) {
         Map<String, String> helpers = new LinkedHashMap<>();
-        for (Layer layer : net.getLayers()) {
+        for (Layer wrapped : net.getLayers()) {
+            Layer layer = wrapped instanceof FrozenLayer frozen ? frozen.getInsideLayer() : wrapped;
             if (layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer) {
                 Object helper = layer.getHelper();
                 helpers.put(layer.conf().getLayer().getLayerName(), helper == null ? null : helper.getClass().getSimpleName());

@@ -8,7 +8,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -46,7 +45,8 @@ public final class SparkTrainer implements AutoCloseable {
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
     private JavaRDD<DataSet> fixedEpoch;
 
-    public SparkTrainer(JavaSparkContext sc, MultiLayerConfiguration conf, TrainConfig cfg) {
+    /** @param network initialized; its parameters are the starting point and it becomes the driver's copy */
+    public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg) {
         this.sc = sc;
         this.cfg = cfg;
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
@@ -61,7 +61,7 @@ public final class SparkTrainer implements AutoCloseable {
                 .rngSeed(cfg.seed())
                 .build();
         this.master.setListeners(List.of(new DivergenceCheck()));
-        this.sparkNet = new SparkDl4jMultiLayer(sc, conf, master);
+        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
     /** The network being trained: the driver's copy, holding the averaged parameters after each fit. */

@@ -7,7 +7,10 @@ import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.eval.EvaluationReport;
-import io.sparkcnn.model.ModelPresets;
+import io.sparkcnn.config.InvalidConfigException;
+import io.sparkcnn.config.TransferConfig;
+import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.model.TransferLearning;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.store.ModelStore;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -55,11 +58,15 @@ public final class TrainJob {
         LabeledImages test = data.test();
         LOG.info("Training class counts 0-9: {}", Arrays.toString(train.classCounts()));
 
-        MultiLayerConfiguration conf = ModelPresets.build(cfg.model().preset(), cfg.train().seed(), train.rows(), train.cols());
-        ModelSummary summary = ModelSummary.of(conf, ModelPresets.inputType(cfg.model().preset(), train.rows(), train.cols()));
-        LOG.info("Model {}:\n{}", cfg.model().preset(), summary.render());
+        MultiLayerConfiguration conf = NetworkFactory.build(cfg.model().network(), cfg.train().seed(), train.rows(), train.cols());
+        TransferLearning.Start start = startingPoint(cfg, conf, store);
+        ModelSummary summary = ModelSummary.of(start.network().getLayerWiseConfigurations(),
+                NetworkFactory.inputType(cfg.model().network(), train.rows(), train.cols()));
+        LOG.info("Model {}:\n{}", cfg.model().name(), summary.render());
+        Map<Integer, INDArray> frozen = new LinkedHashMap<>();
+        start.frozen().forEach(i -> frozen.put(i, start.network().getLayer(i).params().dup()));
 
-        try (SparkTrainer trainer = new SparkTrainer(sc, conf, cfg.train())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, start.network(), cfg.train())) {
             logNatives(cfg, trainer.network(), sc);
             LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} epochs",
                     sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(),
@@ -71,6 +78,7 @@ public final class TrainJob {
             for (int epoch = 0; epoch < cfg.train().epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 trainer.fitEpoch(train, epoch);
+                keepFrozen(trainer.network(), frozen);
                 scores[epoch] = trainer.lastScore();
                 LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
                         String.format(Locale.ROOT, "%.4f", scores[epoch]), train.count(),
@@ -79,15 +87,49 @@ public final class TrainJob {
             Throughput speed = meter.stop((long) train.count() * cfg.train().epochs());
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
-            LOG.info("Evaluation on {} held-out test images:\n{}", test.count(), report.table());
+            LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table());
 
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
             String out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe(test), Map.of(
                     EVALUATION_FILE, json(report), RUN_FILE, json(run))).toString();
             LOG.info("Training throughput: {}", speed);
-            return new TrainResult(out, report, speed, scores, trainer.workers(), sc.master());
+            return new TrainResult(out, report, data.heldOutRole(), speed, scores, trainer.workers(), sc.master());
         }
+    }
+
+    /** Random weights from the configuration, or a pretrained network's convolution part with a new head. */
+    private static TransferLearning.Start startingPoint(JobConfig cfg, MultiLayerConfiguration conf, ModelStore store) {
+        TransferConfig transfer = cfg.model().transfer();
+        if (!transfer.enabled()) {
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            return new TransferLearning.Start(net, List.of(), List.of());
+        }
+        MultiLayerNetwork pretrained = store.load(transfer.from());
+        TransferLearning.Start start;
+        try {
+            start = TransferLearning.start(pretrained, conf, transfer.freeze());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException(List.of("model.transfer.from " + transfer.from()
+                    + " does not fit model.network: " + e.getMessage()));
+        }
+        LOG.info("Transfer learning from {}: copied {}, frozen layers {} (freeze = {}); the dense head starts from random weights",
+                transfer.from(), start.copied(), start.frozen(), transfer.freeze());
+        return start;
+    }
+
+    /**
+     * Frozen layers get no updates, but averaging n equal copies can round the last bit when n is not a power of
+     * two; put the pretrained values back so the frozen weights stay bit-identical.
+     */
+    private static void keepFrozen(MultiLayerNetwork net, Map<Integer, INDArray> frozen) {
+        frozen.forEach((i, params) -> {
+            if (!net.getLayer(i).params().equals(params)) {
+                LOG.debug("Restoring frozen layer {} after averaging rounding", i);
+                net.getLayer(i).setParams(params.dup());
+            }
+        });
     }
 
     /** The first test images, on which a saved model must reproduce the trained network's outputs. */

@@ -41,13 +41,59 @@ class ConfigLoaderTest {
                 "train.epochs=0", "model.preset=resnet", "data.format=png", "train.batch-size-per-worker=many",
                 "natives.openblas-coretype=skylake")));
         assertEquals(List.of(
+                "model.preset must be one of [seed-fc, seed-cnn, seed-cnn-same] or the path of a network file "
+                        + "(*.conf), got 'resnet'",
                 "train.batch-size-per-worker has type STRING rather than NUMBER",
                 "data.format must be 'idx' or 'csv', got 'png'",
-                "model.preset must be one of [seed-fc, seed-cnn], got 'resnet'",
                 "train.epochs must be >= 1, got 0",
                 "natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
                         + "(e.g. SKYLAKEX, HASWELL), got 'skylake'"), e.errors().stream()
                 .map(m -> m.replaceAll(" *\\(.*command line.*\\)", "")).toList());
+    }
+
+    @Test
+    void everyNetworkErrorIsReportedAtOnceWithItsKey() throws IOException {
+        Path job = Files.writeString(dir.resolve("net.conf"), """
+                trainer.model.network {
+                  updater { type = adam, learning-rate = -1 }
+                  regularization { type = ridge }
+                  layers = [
+                    { type = conv, filters = 0, kernel = 3, padding = "lots", padding-kind = mirror }
+                    { type = output, units = 10 }
+                    { type = dense, units = 8, activaton = relu }
+                  ]
+                }
+                """);
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(job, List.of()));
+        String n = "model.network.";
+        assertEquals(List.of(
+                n + "updater.learning-rate must be > 0, got -1.0",
+                n + "regularization.type must be one of [none, l2, l1, elastic-net, index-power, lp], got 'ridge'",
+                n + "layers[0].padding-kind must be one of [zero, edge, symmetric, reflect, wrap], got 'mirror'",
+                n + "layers[0].padding must be a number of pixels, [top, bottom, left, right], \"same\" or \"valid\", "
+                        + "got 'lots'",
+                n + "layers[0].filters must be a whole number >= 1, got 0",
+                "unknown key '" + n + "layers[2].activaton' (expected one of [activation, name, regularization, type, units])",
+                n + "layers[1]: only the last layer may be of type output",
+                n + "layers[2]: the last layer must be of type output, got dense"), e.errors());
+    }
+
+    @Test
+    void aNetworkPatchChangesThePresetAndNetworkFilesLoadByPath() {
+        JobConfig patched = ConfigLoader.load(null, List.of("model.preset=seed-cnn-same",
+                "model.network.padding-kind=wrap", "model.network.updater.epsilon=1e-6",
+                "model.network.regularization={ type = l2, strength = 1e-4 }", "data.labels=[5, 6]"));
+        assertEquals(new PenaltyConfig("l2", 1e-4, 0, 0, 2, 0.5, 1e-8), patched.model().network().regularization());
+        assertEquals(List.of(5, 6), patched.data().labels());
+        assertEquals("wrap", patched.model().network().layers().get(1).padding().kind());
+        assertEquals(1e-6, patched.model().network().updater().epsilon(), 0);
+        assertEquals("seed-cnn-same", patched.model().name());
+        assertEquals("target/runs/seed-cnn-same", patched.output().path());
+
+        JobConfig byPath = ConfigLoader.load(null, List.of(
+                "model.preset=" + TestData.projectRoot().resolve("conf/networks/seed-fc.conf")));
+        assertEquals(ConfigLoader.load(null, List.of("model.preset=seed-fc")).model().network(), byPath.model().network());
+        assertEquals("seed-fc", byPath.model().name());
     }
 
     @Test

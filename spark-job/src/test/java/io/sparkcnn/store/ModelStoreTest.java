@@ -1,6 +1,6 @@
 package io.sparkcnn.store;
 
-import io.sparkcnn.model.ModelPresets;
+import io.sparkcnn.Networks;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
@@ -30,7 +30,7 @@ class ModelStoreTest {
 
     /** A seed-fc network after one Adam step, so that its updater state is not trivial. */
     static MultiLayerNetwork trainedNet() {
-        MultiLayerNetwork net = new MultiLayerNetwork(ModelPresets.build(ModelPresets.SEED_FC, 7, 28, 28));
+        MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 7));
         net.init();
         Nd4j.getRandom().setSeed(7);
         INDArray x = Nd4j.rand(DataType.FLOAT, 16, 784);

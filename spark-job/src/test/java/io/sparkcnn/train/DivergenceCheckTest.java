@@ -1,6 +1,6 @@
 package io.sparkcnn.train;
 
-import io.sparkcnn.model.ModelPresets;
+import io.sparkcnn.Networks;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DivergenceCheckTest {
     @Test
     void aNaNLossStopsTrainingAndAFiniteOneDoesNot() {
-        MultiLayerNetwork net = new MultiLayerNetwork(ModelPresets.build(ModelPresets.SEED_FC, 1, 28, 28));
+        MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 1));
         net.init();
         DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 4, 784), Nd4j.eye(4).castTo(DataType.FLOAT)
                 .get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)));

@@ -1,7 +1,7 @@
 package io.sparkcnn.train;
 
+import io.sparkcnn.Networks;
 import io.sparkcnn.config.NativeConfig;
-import io.sparkcnn.model.ModelPresets;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class NativeSetupTest {
     void convolutionAndPoolingLayersRunWithTheOneDnnHelper() {
         NativeSetup.applyToThisJvm(new NativeConfig(1, "auto", true));
         assertTrue(org.nd4j.nativeblas.Nd4jCpu.Environment.getInstance().isUseMKLDNN(), "oneDNN enabled in libnd4j");
-        MultiLayerNetwork net = new MultiLayerNetwork(ModelPresets.build(ModelPresets.SEED_CNN, 1, 28, 28));
+        MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-cnn", 1));
         net.init();
         assertEquals(List.of("conv2d_1: MKLDNNConvHelper", "conv2d_2: MKLDNNConvHelper",
                 "max_pooling2d: MKLDNNSubsamplingHelper"), NativeSetup.layerHelpers(net));
@@ -34,7 +34,7 @@ class NativeSetupTest {
     void withHelpersDisabledDl4jFallsBackToItsJavaImplementation() {
         try {
             NativeSetup.applyToThisJvm(new NativeConfig(1, "auto", false));
-            MultiLayerNetwork net = new MultiLayerNetwork(ModelPresets.build(ModelPresets.SEED_CNN, 1, 28, 28));
+            MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-cnn", 1));
             net.init();
             assertFalse(NativeSetup.allConvolutionsUseOneDnn(net));
         } finally {

@@ -1,12 +1,14 @@
 package io.sparkcnn.train;
 
 import io.sparkcnn.LocalSpark;
+import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
+import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
-import io.sparkcnn.model.ModelPresets;
+import io.sparkcnn.model.NetworkFactory;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -19,7 +21,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +55,13 @@ class ParameterAveragingEquivalenceTest {
                 TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(48);
         List<ImageBatch> batches = images.batches(16, null);
         List<int[]> indices = images.batchIndices(16, null);
-        for (String preset : ModelPresets.NAMES) {
-            MultiLayerConfiguration conf = withoutDropout(ModelPresets.build(preset, 42, 28, 28));
+        Map<String, NetworkConfig> networks = new LinkedHashMap<>();
+        networks.put("seed-fc", Networks.preset("seed-fc"));
+        networks.put("seed-cnn", Networks.preset("seed-cnn"));
+        networks.put("seed-cnn-same, symmetric padding", Networks.preset("seed-cnn-same", "padding-kind=symmetric"));
+        for (Map.Entry<String, NetworkConfig> entry : networks.entrySet()) {
+            String preset = entry.getKey();
+            MultiLayerConfiguration conf = withoutDropout(NetworkFactory.build(entry.getValue(), 42, 28, 28));
 
             MultiLayerNetwork local = new MultiLayerNetwork(conf.clone());
             local.init();
@@ -62,8 +71,10 @@ class ParameterAveragingEquivalenceTest {
             }
 
             TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, "");
+            MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
+            start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    conf.clone(), cfg)) {
+                    start, cfg)) {
                 assertEquals(initial, trainer.network().params(), preset + ": same initial parameters");
                 for (int[] batch : indices) {
                     trainer.fit(images, List.of(batch));

@@ -1,0 +1,203 @@
+package io.sparkcnn.model;
+
+import io.sparkcnn.config.LayerConfig;
+import io.sparkcnn.config.NetworkConfig;
+import io.sparkcnn.config.PaddingConfig;
+import io.sparkcnn.config.PenaltyConfig;
+import io.sparkcnn.config.UpdaterConfig;
+import io.sparkcnn.model.layers.Padding2D;
+import io.sparkcnn.model.layers.PaddingKind;
+import io.sparkcnn.model.regularization.ElasticNetPenalty;
+import io.sparkcnn.model.regularization.IndexPowerPenalty;
+import io.sparkcnn.model.regularization.LassoPenalty;
+import io.sparkcnn.model.regularization.LpPenalty;
+import io.sparkcnn.model.regularization.RidgePenalty;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.AdaDelta;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.AdaMax;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nadam;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Builds DL4J configurations from {@link NetworkConfig}s: a pure function of the network, the seed and the
+ * image size. Images of {@code rows x cols} enter as flat rows of pixels in [0, 1] (a network that starts with
+ * a convolution reshapes them to {@code 1 x rows x cols}).
+ *
+ * <p>Padding: zero padding with equal amounts on opposite sides is the convolution's own (oneDNN) padding;
+ * unequal zero padding is DL4J's {@link ZeroPaddingLayer}; edge, symmetric, reflect and wrap padding is a
+ * {@link Padding2D} layer named {@code <convolution>_pad} in front of the convolution. Dropout rates have
+ * Keras's meaning (the fraction dropped; DL4J's own parameter is the fraction kept). Regularizers apply to
+ * weights only, never to biases.
+ */
+public final class NetworkFactory {
+    private NetworkFactory() {
+    }
+
+    /** The network input for images of {@code rows x cols}: flat rows, reshaped when the network starts spatially. */
+    public static InputType inputType(NetworkConfig net, int rows, int cols) {
+        return net.takesImages() ? InputType.convolutionalFlat(rows, cols, 1) : InputType.feedForward((long) rows * cols);
+    }
+
+    /**
+     * @throws IllegalArgumentException naming the layer when the layers do not fit the image size (a kernel
+     *                                  larger than its input, say)
+     */
+    public static MultiLayerConfiguration build(NetworkConfig net, long seed, int rows, int cols) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .weightInit(weightInit(net.weightInit()))
+                .updater(updater(net.updater()))
+                .convolutionMode(ConvolutionMode.Truncate)
+                .list();
+        for (Layer layer : layers(net, rows, cols)) {
+            list.layer(layer);
+        }
+        return list.setInputType(inputType(net, rows, cols)).build();
+    }
+
+    /** The DL4J layers of {@code net} in order, padding layers included. */
+    public static List<Layer> layers(NetworkConfig net, int rows, int cols) {
+        List<Layer> out = new ArrayList<>();
+        int h = rows;
+        int w = cols;
+        for (LayerConfig l : net.layers()) {
+            PenaltyConfig penalty = l.regularization() == null ? net.regularization() : l.regularization();
+            switch (l.type()) {
+                case "conv" -> {
+                    int[] pad = padAmounts(l, h, w);
+                    int top = pad[0], bottom = pad[1], left = pad[2], right = pad[3];
+                    boolean zero = l.padding().kind().equals("zero");
+                    boolean own = zero && top == bottom && left == right;
+                    if (!own) {
+                        out.add(zero ? new ZeroPaddingLayer.Builder(top, bottom, left, right).name(l.name() + "_pad").build()
+                                : new Padding2D.Builder(PaddingKind.fromName(l.padding().kind()), top, bottom, left, right)
+                                .name(l.name() + "_pad").build());
+                    }
+                    h = outSize(l, "height", h + top + bottom, l.kernelH(), l.strideH());
+                    w = outSize(l, "width", w + left + right, l.kernelW(), l.strideW());
+                    out.add(withPenalty(new ConvolutionLayer.Builder(l.kernelH(), l.kernelW())
+                            .stride(l.strideH(), l.strideW())
+                            .padding(own ? top : 0, own ? left : 0)
+                            .nOut(l.size()), penalty)
+                            .name(l.name()).activation(activation(l.activation())).build());
+                }
+                case "max-pool", "avg-pool" -> {
+                    h = outSize(l, "height", h, l.kernelH(), l.strideH());
+                    w = outSize(l, "width", w, l.kernelW(), l.strideW());
+                    out.add(new SubsamplingLayer.Builder(l.type().equals("max-pool") ? PoolingType.MAX : PoolingType.AVG)
+                            .kernelSize(l.kernelH(), l.kernelW()).stride(l.strideH(), l.strideW()).name(l.name()).build());
+                }
+                case "dropout" -> out.add(new DropoutLayer.Builder(1.0 - l.rate()).name(l.name()).build());
+                case "dense" -> out.add(withPenalty(new DenseLayer.Builder().nOut(l.size()), penalty)
+                        .name(l.name()).activation(activation(l.activation())).build());
+                case "output" -> out.add(withPenalty(new OutputLayer.Builder(loss(l.loss())).nOut(l.size()), penalty)
+                        .name(l.name()).activation(activation(l.activation())).build());
+                default -> throw new IllegalArgumentException("unknown layer type '" + l.type() + "'");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Pixels added {top, bottom, left, right}. "Same" follows TensorFlow: the output has ceil(in / stride)
+     * pixels and the odd pixel of the total goes to the bottom or right.
+     */
+    static int[] padAmounts(LayerConfig l, int h, int w) {
+        PaddingConfig p = l.padding();
+        if (!p.same()) {
+            return new int[]{p.top(), p.bottom(), p.left(), p.right()};
+        }
+        int totalH = sameTotal(h, l.kernelH(), l.strideH());
+        int totalW = sameTotal(w, l.kernelW(), l.strideW());
+        return new int[]{totalH / 2, totalH - totalH / 2, totalW / 2, totalW - totalW / 2};
+    }
+
+    private static int sameTotal(int in, int kernel, int stride) {
+        int out = (in + stride - 1) / stride;
+        return Math.max((out - 1) * stride + kernel - in, 0);
+    }
+
+    private static int outSize(LayerConfig l, String dim, int in, int kernel, int stride) {
+        if (kernel > in) {
+            throw new IllegalArgumentException("layer " + l.name() + ": its " + dim + " " + kernel
+                    + " is larger than its input's " + dim + " " + in + " (padding included)");
+        }
+        return (in - kernel) / stride + 1;
+    }
+
+    private static <B extends BaseLayer.Builder<B>> B withPenalty(B builder, PenaltyConfig penalty) {
+        builder.regularization(penalty.isNone() ? List.of() : List.of(regularization(penalty)));
+        builder.regularizationBias(List.of());
+        return builder;
+    }
+
+    /** The DL4J regularization of a penalty config (not {@code none}). */
+    public static Regularization regularization(PenaltyConfig p) {
+        return switch (p.type()) {
+            case "l2" -> new RidgePenalty(p.strength());
+            case "l1" -> new LassoPenalty(p.strength());
+            case "elastic-net" -> new ElasticNetPenalty(p.l1(), p.l2());
+            case "index-power" -> new IndexPowerPenalty(p.strength(), p.power());
+            case "lp" -> new LpPenalty(p.strength(), p.p(), p.epsilon());
+            default -> throw new IllegalArgumentException("no regularization for type '" + p.type() + "'");
+        };
+    }
+
+    static IUpdater updater(UpdaterConfig u) {
+        return switch (u.type()) {
+            case "adadelta" -> AdaDelta.builder().rho(u.rho()).epsilon(u.epsilon()).build();
+            case "adam" -> Adam.builder().learningRate(u.learningRate()).beta1(u.beta1()).beta2(u.beta2())
+                    .epsilon(u.epsilon()).build();
+            case "adamax" -> new AdaMax(u.learningRate(), u.beta1(), u.beta2(), u.epsilon());
+            case "nadam" -> Nadam.builder().learningRate(u.learningRate()).beta1(u.beta1()).beta2(u.beta2())
+                    .epsilon(u.epsilon()).build();
+            case "sgd" -> new Sgd(u.learningRate());
+            case "nesterovs" -> new Nesterovs(u.learningRate(), u.momentum());
+            case "rmsprop" -> new RmsProp(u.learningRate(), u.rho(), u.epsilon());
+            case "adagrad" -> new AdaGrad(u.learningRate(), u.epsilon());
+            default -> throw new IllegalArgumentException("unknown updater '" + u.type() + "'");
+        };
+    }
+
+    static WeightInit weightInit(String name) {
+        try {
+            return WeightInit.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown weight-init '" + name + "'; DL4J knows "
+                    + java.util.Arrays.stream(WeightInit.values()).map(v -> v.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+        }
+    }
+
+    static Activation activation(String name) {
+        return Activation.valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    static LossFunction loss(String name) {
+        return LossFunction.valueOf(name.toUpperCase(Locale.ROOT));
+    }
+}
