@@ -141,11 +141,13 @@ final class NetworkConfigParser {
             return null;
         }
         boolean needsStrength = List.of("l2", "l1", "index-power", "lp").contains(type);
-        if (needsStrength && !c.hasPath("strength")) {
-            errors.add(path + ".strength is missing: the λ of regularization type " + type);
+        if (needsStrength && !(strength > 0)) {
+            errors.add(path + ".strength must be > 0 for regularization type " + type + " (its λ), got "
+                    + (c.hasPath("strength") ? strength : "nothing"));
         }
-        if (type.equals("elastic-net") && !c.hasPath("l1") && !c.hasPath("l2")) {
-            errors.add(path + ": elastic-net needs l1 and l2 strengths");
+        if (type.equals("elastic-net") && !(l1 > 0 && l2 > 0)) {
+            errors.add(path + ": elastic-net needs l1 > 0 and l2 > 0 (for one alone use type l1 or l2), got l1 = "
+                    + l1 + ", l2 = " + l2);
         }
         return new PenaltyConfig(type, strength, l1, l2, power, p, eps);
     }

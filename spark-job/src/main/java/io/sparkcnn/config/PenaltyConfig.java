@@ -13,9 +13,9 @@ package io.sparkcnn.config;
  * </ul>
  *
  * @param type     one of {@link #TYPES}
- * @param strength λ of l2, l1, index-power and lp, &gt;= 0
- * @param l1       elastic net's L1 strength, &gt;= 0
- * @param l2       elastic net's L2 strength, &gt;= 0
+ * @param strength λ of l2, l1, index-power and lp, &gt; 0
+ * @param l1       elastic net's L1 strength, &gt; 0
+ * @param l2       elastic net's L2 strength, &gt; 0
  * @param power    index-power's exponent k, &gt;= 0
  * @param p        lp's exponent, in (0, 1)
  * @param epsilon  lp's smoothing constant, &gt; 0

@@ -79,6 +79,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void penaltiesNeedPositiveStrengths() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "model.network.regularization={ type = l2 }")));
+        assertEquals(List.of("model.network.regularization.strength must be > 0 for regularization type l2 (its λ), "
+                + "got nothing"), e.errors());
+        InvalidConfigException net = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "model.network.regularization={ type = elastic-net, l1 = 1e-4 }")));
+        assertEquals(List.of("model.network.regularization: elastic-net needs l1 > 0 and l2 > 0 (for one alone use "
+                + "type l1 or l2), got l1 = 1.0E-4, l2 = 0.0"), net.errors());
+    }
+
+    @Test
     void aNetworkPatchChangesThePresetAndNetworkFilesLoadByPath() {
         JobConfig patched = ConfigLoader.load(null, List.of("model.preset=seed-cnn-same",
                 "model.network.padding-kind=wrap", "model.network.updater.epsilon=1e-6",
