@@ -61,8 +61,9 @@ final class ToCsvCommand implements Callable<Integer> {
         }
         Path target = new Path(output);
         Path partial = new Path(target.getParent(), "." + target.getName() + ".partial");
-        try {
-            FileSystem fs = target.getFileSystem(conf);
+        // a private instance: no .crc side file beside the CSV, without changing the shared cached one
+        try (FileSystem fs = FileSystem.newInstance(target.toUri(), conf)) {
+            fs.setWriteChecksum(false);
             if (fs.exists(target) && !overwrite) {
                 err.println("spark-cnn-trainer: output failed: " + fs.makeQualified(target) + " exists (use --overwrite)");
                 return ExitCodes.OUTPUT_FAILED;

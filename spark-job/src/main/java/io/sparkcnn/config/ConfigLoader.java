@@ -179,6 +179,18 @@ public final class ConfigLoader {
                 r.integer("train.workers"), r.longValue("train.seed"),
                 r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
                 r.string("train.export-dir"));
+        AugmentConfig augment = new AugmentConfig(r.bool("augment.enabled"), r.string("augment.mode"),
+                r.integer("augment.copies"), r.longValue("augment.seed"),
+                new AugmentConfig.Rotation(r.decimal("augment.rotation.probability"), r.decimal("augment.rotation.max-degrees")),
+                new AugmentConfig.Translation(r.decimal("augment.translation.probability"),
+                        r.decimal("augment.translation.max-pixels")),
+                new AugmentConfig.Scaling(r.decimal("augment.scaling.probability"), r.decimal("augment.scaling.min"),
+                        r.decimal("augment.scaling.max")),
+                new AugmentConfig.Shear(r.decimal("augment.shear.probability"), r.decimal("augment.shear.max-degrees")),
+                new AugmentConfig.Elastic(r.decimal("augment.elastic.probability"), r.decimal("augment.elastic.alpha"),
+                        r.decimal("augment.elastic.sigma")),
+                new AugmentConfig.Reflection(r.decimal("augment.reflection.horizontal"),
+                        r.decimal("augment.reflection.vertical")));
         OutputConfig output = new OutputConfig(r.string("output.path").isBlank() ? "target/runs/" + name : r.string("output.path"),
                 r.bool("output.overwrite"));
         SparkConfig spark = new SparkConfig(r.string("spark.app-name"),
@@ -226,6 +238,7 @@ public final class ConfigLoader {
         atLeast(r, "train.averaging-frequency", train.averagingFrequency(), 1);
         atLeast(r, "train.workers", train.workers(), 0);
         atLeast(r, "train.prefetch-batches", train.prefetchBatches(), 0);
+        validateAugment(r, augment);
         requireNonEmpty(r, "output.path", output.path());
         requireNonEmpty(r, "spark.app-name", spark.appName());
         requireNonEmpty(r, "spark.fallback-master", spark.fallbackMaster());
@@ -237,7 +250,45 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new JobConfig(data, model, train, output, spark, natives);
+        return new JobConfig(data, model, train, augment, output, spark, natives);
+    }
+
+    private static void validateAugment(Reader r, AugmentConfig a) {
+        if (!r.bad("augment.mode") && !AugmentConfig.MODES.contains(a.mode())) {
+            r.errors().add("augment.mode must be one of " + AugmentConfig.MODES + ", got '" + a.mode() + "'");
+        }
+        atLeast(r, "augment.copies", a.copies(), 1);
+        for (String t : List.of("rotation", "translation", "scaling", "shear", "elastic")) {
+            probability(r, "augment." + t + ".probability");
+        }
+        probability(r, "augment.reflection.horizontal");
+        probability(r, "augment.reflection.vertical");
+        nonNegative(r, "augment.rotation.max-degrees", a.rotation().maxDegrees());
+        nonNegative(r, "augment.translation.max-pixels", a.translation().maxPixels());
+        nonNegative(r, "augment.elastic.alpha", a.elastic().alpha());
+        if (!r.bad("augment.scaling.min") && !r.bad("augment.scaling.max")
+                && !(a.scaling().min() > 0 && a.scaling().min() <= a.scaling().max())) {
+            r.errors().add("augment.scaling needs 0 < min <= max, got min " + a.scaling().min() + ", max " + a.scaling().max());
+        }
+        if (!r.bad("augment.shear.max-degrees") && !(a.shear().maxDegrees() >= 0 && a.shear().maxDegrees() < 90)) {
+            r.errors().add("augment.shear.max-degrees must be in [0, 90), got " + a.shear().maxDegrees());
+        }
+        if (!r.bad("augment.elastic.sigma") && !(a.elastic().sigma() > 0)) {
+            r.errors().add("augment.elastic.sigma must be > 0, got " + a.elastic().sigma());
+        }
+    }
+
+    private static void probability(Reader r, String key) {
+        double p = r.config().hasPath(key) && !r.bad(key) ? r.config().getDouble(key) : 0;
+        if (!(p >= 0 && p <= 1)) {
+            r.errors().add(key + " must be a probability in [0, 1], got " + p);
+        }
+    }
+
+    private static void nonNegative(Reader r, String key, double value) {
+        if (!r.bad(key) && !(value >= 0)) {
+            r.errors().add(key + " must be >= 0, got " + value);
+        }
     }
 
     /**

@@ -94,7 +94,15 @@ public record LabeledImages(String source, int rows, int cols, byte[] pixels, by
 
     /** The image indices of each minibatch that {@link #batches} would cut. */
     public List<int[]> batchIndices(int batchSize, Long shuffleSeed) {
-        int n = count();
+        return batchIndices(count(), batchSize, shuffleSeed);
+    }
+
+    /**
+     * Minibatches of the indices 0..n-1 (the last may be smaller), in a seeded random order or in order when
+     * {@code shuffleSeed} is {@code null}; n may exceed {@link #count()} for virtual sets such as K augmented
+     * versions of every image.
+     */
+    public static List<int[]> batchIndices(int n, int batchSize, Long shuffleSeed) {
         int[] order = shuffleSeed == null ? identity(n) : permutation(n, shuffleSeed);
         List<int[]> out = new ArrayList<>((n + batchSize - 1) / batchSize);
         for (int start = 0; start < n; start += batchSize) {

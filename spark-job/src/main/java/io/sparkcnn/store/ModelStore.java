@@ -1,5 +1,7 @@
 package io.sparkcnn.store;
 
+import io.sparkcnn.data.IdxWriter;
+import io.sparkcnn.data.LabeledImages;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -28,6 +30,10 @@ import java.util.UUID;
 public final class ModelStore {
     /** Name of the model file inside an output directory. */
     public static final String MODEL_FILE = "model.zip";
+    /** Image file of a saved image set ({@link #saveImages}). */
+    public static final String TRAIN_IMAGES_FILE = "train-images-idx3-ubyte";
+    /** Label file of a saved image set. */
+    public static final String TRAIN_LABELS_FILE = "train-labels-idx1-ubyte";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
 
@@ -82,6 +88,40 @@ public final class ModelStore {
             publish(fs, staging, target, overwrite);
             LOG.info("Saved model and {} side files to {} (reloaded before publishing: identical parameters{})",
                     sideFiles.size(), target, probe == null ? "" : " and identical outputs on " + probe.rows() + " images");
+            return target;
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(fs, staging);
+            if (e instanceof OutputException oe) {
+                throw oe;
+            }
+            throw new OutputException("cannot write output " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code images} as the idx pair {@value #TRAIN_IMAGES_FILE} and {@value #TRAIN_LABELS_FILE} in
+     * {@code dir}, as one unit (staged, then renamed into place), for {@code data.train-images} and
+     * {@code data.train-labels} of later runs.
+     *
+     * @return the qualified output directory
+     */
+    public Path saveImages(String dir, boolean overwrite, LabeledImages images) {
+        Path target = checkWritable(dir, overwrite);
+        FileSystem fs;
+        try {
+            fs = target.getFileSystem(hadoopConf);
+        } catch (IOException e) {
+            throw new OutputException("cannot open filesystem of " + target + ": " + e.getMessage(), e);
+        }
+        Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
+        try {
+            try (FSDataOutputStream out = fs.create(new Path(staging, TRAIN_IMAGES_FILE), false)) {
+                IdxWriter.writeImages(images, out);
+            }
+            try (FSDataOutputStream out = fs.create(new Path(staging, TRAIN_LABELS_FILE), false)) {
+                IdxWriter.writeLabels(images, out);
+            }
+            publish(fs, staging, target, overwrite);
             return target;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(fs, staging);

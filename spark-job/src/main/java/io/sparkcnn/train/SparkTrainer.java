@@ -1,6 +1,8 @@
 package io.sparkcnn.train;
 
+import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.TrainConfig;
+import io.sparkcnn.data.Augmenter;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import org.apache.hadoop.fs.FileSystem;
@@ -8,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -38,6 +41,8 @@ public final class SparkTrainer implements AutoCloseable {
 
     private final JavaSparkContext sc;
     private final TrainConfig cfg;
+    private final AugmentConfig augment;
+    private final LongAccumulator augmentedInTasks;
     private final int workers;
     private final Path exportDir;
     private final ParameterAveragingTrainingMaster master;
@@ -45,10 +50,15 @@ public final class SparkTrainer implements AutoCloseable {
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
     private JavaRDD<DataSet> fixedEpoch;
 
-    /** @param network initialized; its parameters are the starting point and it becomes the driver's copy */
-    public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg) {
+    /**
+     * @param network initialized; its parameters are the starting point and it becomes the driver's copy
+     * @param augment augmentation of the training images, done by the executors as they cut minibatches
+     */
+    public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg, AugmentConfig augment) {
         this.sc = sc;
         this.cfg = cfg;
+        this.augment = augment;
+        this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.exportDir = exportDirectory(sc, cfg);
         this.master = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
@@ -78,7 +88,9 @@ public final class SparkTrainer implements AutoCloseable {
      * or, without {@code shuffleEachEpoch}, in the minibatches of the first epoch, whose export DL4J reuses.
      */
     public void fitEpoch(LabeledImages train, int epoch) {
-        if (cfg.shuffleEachEpoch() || fixedEpoch == null) {
+        if (augment.enabled()) {
+            fit(augmentedRdd(train, epoch));
+        } else if (cfg.shuffleEachEpoch() || fixedEpoch == null) {
             JavaRDD<DataSet> rdd = toRdd(train, train.batchIndices(cfg.batchSizePerWorker(), cfg.seed() + epoch));
             fixedEpoch = cfg.shuffleEachEpoch() ? null : rdd;
             fit(rdd);
@@ -116,9 +128,47 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     private JavaRDD<DataSet> toRdd(LabeledImages images, List<int[]> batches) {
-        Broadcast<ImageBatch> all = broadcasts.computeIfAbsent(images, i -> sc.broadcast(ImageBatch.of(i)));
+        Broadcast<ImageBatch> all = broadcast(images);
         return sc.parallelize(batches, Math.min(workers, batches.size()))
                 .map(indices -> all.value().select(indices).toDataSet());
+    }
+
+    /**
+     * One epoch of augmented minibatches, shuffled with {@code seed + epoch}. The driver ships only indices of
+     * versions: in {@code per-epoch} mode version {@code epoch + 1} of every image, in {@code fixed} mode all
+     * {@code copies} versions (index {@code v} is image {@code v % n} in version {@code v / n}, version 0 being
+     * the original). The executors augment while they cut their minibatches.
+     */
+    private JavaRDD<DataSet> augmentedRdd(LabeledImages images, int epoch) {
+        int n = images.count();
+        boolean fixed = augment.mode().equals("fixed");
+        List<int[]> batches = LabeledImages.batchIndices(n * (fixed ? augment.copies() : 1), cfg.batchSizePerWorker(),
+                cfg.seed() + epoch);
+        Broadcast<ImageBatch> all = broadcast(images);
+        Augmenter augmenter = new Augmenter(augment, images.rows(), images.cols());
+        LongAccumulator counter = augmentedInTasks;
+        long epochVersion = epoch + 1L;
+        return sc.parallelize(batches, Math.min(workers, batches.size())).map(versions -> {
+            int[] image = new int[versions.length];
+            long[] version = new long[versions.length];
+            long augmented = 0;
+            for (int i = 0; i < versions.length; i++) {
+                image[i] = versions[i] % n;
+                version[i] = fixed ? versions[i] / n : epochVersion;
+                augmented += version[i] == 0 ? 0 : 1;
+            }
+            counter.add(augmented);
+            return augmenter.dataSet(all.value(), image, version);
+        });
+    }
+
+    /** Images augmented inside Spark tasks so far (counted by the tasks, summed on the driver). */
+    public long augmentedInTasks() {
+        return augmentedInTasks.value();
+    }
+
+    private Broadcast<ImageBatch> broadcast(LabeledImages images) {
+        return broadcasts.computeIfAbsent(images, i -> sc.broadcast(ImageBatch.of(i)));
     }
 
     @Override

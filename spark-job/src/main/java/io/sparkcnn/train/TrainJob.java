@@ -66,12 +66,19 @@ public final class TrainJob {
         Map<Integer, INDArray> frozen = new LinkedHashMap<>();
         start.frozen().forEach(i -> frozen.put(i, start.network().getLayer(i).params().dup()));
 
-        try (SparkTrainer trainer = new SparkTrainer(sc, start.network(), cfg.train())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, start.network(), cfg.train(), cfg.augment())) {
             logNatives(cfg, trainer.network(), sc);
             LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} epochs",
                     sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(),
                     cfg.train().epochs());
 
+            if (cfg.augment().enabled()) {
+                LOG.info("Augmentation on the executors: {} ({}), seed {}", cfg.augment().mode(),
+                        cfg.augment().mode().equals("fixed") ? cfg.augment().copies() + " versions of every image"
+                                : "fresh versions every epoch", cfg.augment().seed());
+            }
+            long imagesPerEpoch = (long) train.count()
+                    * (cfg.augment().enabled() && cfg.augment().mode().equals("fixed") ? cfg.augment().copies() : 1);
             ThroughputMeter meter = new ThroughputMeter(sc.sc());
             double[] scores = new double[cfg.train().epochs()];
             meter.start();
@@ -81,10 +88,10 @@ public final class TrainJob {
                 keepFrozen(trainer.network(), frozen);
                 scores[epoch] = trainer.lastScore();
                 LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
-                        String.format(Locale.ROOT, "%.4f", scores[epoch]), train.count(),
+                        String.format(Locale.ROOT, "%.4f", scores[epoch]), imagesPerEpoch,
                         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
             }
-            Throughput speed = meter.stop((long) train.count() * cfg.train().epochs());
+            Throughput speed = meter.stop(imagesPerEpoch * cfg.train().epochs());
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
             LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table());

@@ -79,6 +79,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void augmentationSettingsAreCheckedTogether() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "augment.mode=sometimes", "augment.rotation.probability=1.5", "augment.scaling.min=1.2",
+                "augment.copies=0")));
+        assertEquals(List.of("augment.mode must be one of [per-epoch, fixed], got 'sometimes'",
+                "augment.copies must be >= 1, got 0",
+                "augment.rotation.probability must be a probability in [0, 1], got 1.5",
+                "augment.scaling needs 0 < min <= max, got min 1.2, max 1.1"), e.errors());
+        assertEquals(false, ConfigLoader.load(null, List.of()).augment().enabled(), "off by default");
+        assertEquals(0.0, ConfigLoader.load(null, List.of()).augment().reflection().horizontal(), "no mirroring by default");
+    }
+
+    @Test
     void penaltiesNeedPositiveStrengths() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
                 "model.network.regularization={ type = l2 }")));

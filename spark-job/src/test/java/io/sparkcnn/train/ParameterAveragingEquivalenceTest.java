@@ -3,6 +3,7 @@ package io.sparkcnn.train;
 import io.sparkcnn.LocalSpark;
 import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
+import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
@@ -74,7 +75,7 @@ class ParameterAveragingEquivalenceTest {
             MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
             start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    start, cfg)) {
+                    start, cfg, AugmentConfig.off())) {
                 assertEquals(initial, trainer.network().params(), preset + ": same initial parameters");
                 for (int[] batch : indices) {
                     trainer.fit(images, List.of(batch));
