@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point for {@code spark-submit} and local runs: {@code Main train [options]}. */
 @Command(name = "spark-cnn-trainer", mixinStandardHelpOptions = true, version = "spark-cnn-trainer 0.1.0",
         description = "Trains convolutional networks on MNIST-style images across a Spark cluster.",
-        subcommands = {TrainCommand.class, ShowConfigCommand.class, ToCsvCommand.class, AugmentCommand.class},
+        subcommands = {TrainCommand.class, ShowConfigCommand.class, ToCsvCommand.class, AugmentCommand.class,
+                BreakLockCommand.class},
         exitCodeOnInvalidInput = ExitCodes.BAD_CONFIG, exitCodeOnExecutionException = ExitCodes.INTERNAL)
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -23,6 +24,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, show-config, to-csv or augment");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, show-config, to-csv, augment or break-lock");
     }
 }

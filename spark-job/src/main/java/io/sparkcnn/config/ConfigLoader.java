@@ -192,7 +192,8 @@ public final class ConfigLoader {
                 new AugmentConfig.Reflection(r.decimal("augment.reflection.horizontal"),
                         r.decimal("augment.reflection.vertical")));
         OutputConfig output = new OutputConfig(r.string("output.path").isBlank() ? "target/runs/" + name : r.string("output.path"),
-                r.bool("output.overwrite"));
+                r.bool("output.overwrite"), r.bool("output.registry"), r.integer("output.lock-wait-seconds"),
+                r.integer("output.keep-versions"));
         SparkConfig spark = new SparkConfig(r.string("spark.app-name"),
                 r.string("spark.fallback-master"));
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
@@ -240,6 +241,8 @@ public final class ConfigLoader {
         atLeast(r, "train.prefetch-batches", train.prefetchBatches(), 0);
         validateAugment(r, augment);
         requireNonEmpty(r, "output.path", output.path());
+        atLeast(r, "output.lock-wait-seconds", output.lockWaitSeconds(), 0);
+        atLeast(r, "output.keep-versions", output.keepVersions(), 0);
         requireNonEmpty(r, "spark.app-name", spark.appName());
         requireNonEmpty(r, "spark.fallback-master", spark.fallbackMaster());
         atLeast(r, "natives.omp-threads", natives.ompThreads(), 1);

@@ -132,11 +132,18 @@ public final class ModelStore {
         }
     }
 
-    /** Loads the network (with updater state) from an output directory or a model file. */
+    /**
+     * Loads the network (with updater state) from an output directory, a model file, or a registry (its
+     * {@code LATEST} version, checksums verified first).
+     */
     public MultiLayerNetwork load(String dirOrFile) {
         Path path = new Path(dirOrFile);
         try {
             FileSystem fs = path.getFileSystem(hadoopConf);
+            if (fs.exists(new Path(path, ModelRegistry.LATEST_FILE))
+                    || fs.exists(new Path(path, ModelRegistry.VERSIONS_DIR))) {
+                return new ModelRegistry(hadoopConf, dirOrFile).load(ModelRegistry.LATEST_FILE);
+            }
             Path file = fs.getFileStatus(path).isDirectory() ? new Path(path, MODEL_FILE) : path;
             try (InputStream in = fs.open(file)) {
                 return ModelSerializer.restoreMultiLayerNetwork(in, true);

@@ -1,7 +1,7 @@
 package io.sparkcnn.store;
 
 /** An output location cannot be written: it exists already, is not writable, or a write failed. */
-public final class OutputException extends RuntimeException {
+public class OutputException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public OutputException(String message) {

@@ -12,6 +12,7 @@ import io.sparkcnn.eval.EvaluationReport;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.TransferLearning;
+import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -51,8 +52,22 @@ public final class TrainJob {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         NativeSetup.applyToThisJvm(cfg.natives());
         ModelStore store = new ModelStore(sc.hadoopConfiguration());
-        store.checkWritable(cfg.output().path(), cfg.output().overwrite());
+        if (!cfg.output().registry()) {
+            store.checkWritable(cfg.output().path(), cfg.output().overwrite());
+            return train(cfg, sc, store, null, started);
+        }
+        ModelRegistry registry = new ModelRegistry(sc.hadoopConfiguration(), cfg.output().path());
+        String owner = "application " + sc.sc().applicationId() + " (" + ProcessHandle.current().pid() + "@"
+                + hostName() + ")";
+        try (ModelRegistry.Lock lock = registry.lock(owner, cfg.output().lockWaitSeconds() * 1000L)) {
+            LOG.info("Holding the lock of registry {} (latest version: {})", registry.location(),
+                    registry.latest().orElse("none"));
+            return train(cfg, sc, store, registry, started);
+        }
+    }
 
+    private static TrainResult train(JobConfig cfg, JavaSparkContext sc, ModelStore store, ModelRegistry registry,
+                                     Instant started) {
         DatasetLoader.TrainTest data = new DatasetLoader(sc.hadoopConfiguration()).load(cfg.data());
         LabeledImages train = data.train();
         LabeledImages test = data.test();
@@ -98,8 +113,17 @@ public final class TrainJob {
 
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
-            String out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe(test), Map.of(
-                    EVALUATION_FILE, json(report), RUN_FILE, json(run))).toString();
+            Map<String, byte[]> sideFiles = Map.of(EVALUATION_FILE, json(report), RUN_FILE, json(run));
+            String out;
+            if (registry == null) {
+                out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe(test), sideFiles).toString();
+            } else {
+                String id = registry.publish(net, probe(test), sideFiles, manifestFacts(cfg, sc, data, report));
+                if (cfg.output().keepVersions() > 0) {
+                    registry.retain(cfg.output().keepVersions());
+                }
+                out = registry.location() + "/" + ModelRegistry.VERSIONS_DIR + "/" + id;
+            }
             LOG.info("Training throughput: {}", speed);
             return new TrainResult(out, report, data.heldOutRole(), speed, scores, trainer.workers(), sc.master());
         }
@@ -137,6 +161,41 @@ public final class TrainJob {
                 net.getLayer(i).setParams(params.dup());
             }
         });
+    }
+
+    /** What a registry manifest records beside the files: where the version came from and how good it is. */
+    private static Map<String, Object> manifestFacts(JobConfig cfg, JavaSparkContext sc, DatasetLoader.TrainTest data,
+                                                     EvaluationReport report) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("runId", sc.sc().applicationId());
+        facts.put("model", cfg.model().name());
+        facts.put("configSha256", ModelRegistry.sha256(json(cfg)));
+        facts.put("datasets", Map.of(
+                "train", Map.of("source", data.train().source(), "images", data.train().count(),
+                        "sha256", ModelRegistry.sha256(data.train().pixels(), data.train().labels())),
+                data.heldOutRole(), Map.of("source", data.test().source(), "images", data.test().count(),
+                        "sha256", ModelRegistry.sha256(data.test().pixels(), data.test().labels()))));
+        facts.put("metrics", Map.of("accuracy", report.accuracy(), "macroF1", report.macroF1(),
+                "heldOut", data.heldOutRole()));
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (org.nd4j.versioncheck.VersionInfo v : org.nd4j.versioncheck.VersionCheck.getVersionInfos()) {
+            if (List.of("deeplearning4j-nn", "nd4j-api", "nd4j-native").contains(v.getArtifactId())) {
+                versions.put(v.getArtifactId(), v.getBuildVersion());
+            }
+        }
+        versions.put("spark", sc.version());
+        versions.put("java", System.getProperty("java.version"));
+        versions.put("backend", Nd4j.getBackend().getClass().getSimpleName());
+        facts.put("versions", versions);
+        return facts;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown host";
+        }
     }
 
     /** The first test images, on which a saved model must reproduce the trained network's outputs. */

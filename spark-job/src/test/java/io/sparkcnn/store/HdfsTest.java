@@ -1,6 +1,7 @@
 package io.sparkcnn.store;
 
 import io.sparkcnn.LocalSpark;
+import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.data.DatasetLoader;
@@ -10,19 +11,26 @@ import io.sparkcnn.train.TrainResult;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.DistributedFileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.hadoop.hdfs.protocol.HdfsConstants;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.File;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A real HDFS (MiniDFSCluster: NameNode and one DataNode on 127.0.0.1) as input and output. */
@@ -88,5 +96,55 @@ class HdfsTest {
         assertTrue(fs.exists(new Path("/runs/cnn/" + TrainJob.EVALUATION_FILE)));
         assertEquals(1, fs.listStatus(new Path("/runs")).length, "no staging directory left");
         assertEquals(256, result.evaluation().examples());
+    }
+
+    @Test
+    void registryVersionsMoveLatestAtomicallyAndRefuseCorruptFilesOnHdfs() throws IOException {
+        MultiLayerNetwork a = new MultiLayerNetwork(Networks.build("seed-fc", 1));
+        a.init();
+        MultiLayerNetwork b = new MultiLayerNetwork(Networks.build("seed-fc", 2));
+        b.init();
+        INDArray probe = Nd4j.rand(2, 784);
+        ModelRegistry registry = new ModelRegistry(new Configuration(), hdfs + "/registry/fc");
+        String v1 = registry.publish(a, probe, Map.of(), Map.of());
+        String v2 = registry.publish(b, probe, Map.of(), Map.of());
+        assertEquals(v2, registry.latest().orElseThrow(), "LATEST replaced by an overwriting rename");
+        assertEquals(b.params(), registry.load(ModelRegistry.LATEST_FILE).params());
+
+        FileSystem fs = cluster.getFileSystem();
+        Path model = new Path("/registry/fc/versions/" + v1 + "/" + ModelRegistry.MODEL_FILE);
+        byte[] bytes;
+        try (var in = fs.open(model)) {
+            bytes = in.readAllBytes();
+        }
+        bytes[bytes.length / 3] ^= 0x10;
+        try (var out = fs.create(model, true)) {
+            out.write(bytes);
+        }
+        CorruptVersionException e = assertThrows(CorruptVersionException.class, () -> registry.load(v1));
+        assertTrue(e.getMessage().contains(model.toString()) && e.getMessage().contains("SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void aFullLocationFailsClearlyAndLeavesNothingHalfWritten() throws IOException {
+        MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 3));
+        net.init();
+        DistributedFileSystem fs = cluster.getFileSystem();
+        ModelRegistry registry = new ModelRegistry(new Configuration(), hdfs + "/full/fc");
+        String before = registry.publish(net, null, Map.of(), Map.of());
+        fs.setQuota(new Path("/full"), HdfsConstants.QUOTA_DONT_SET, 64 * 1024);
+        try {
+            OutputException e = assertThrows(OutputException.class, () -> registry.publish(net, null, Map.of(), Map.of()));
+            assertTrue(e.getMessage().contains("cannot publish a version at " + hdfs + "/full/fc")
+                    && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("quota"), e.getMessage());
+        } finally {
+            fs.setQuota(new Path("/full"), HdfsConstants.QUOTA_DONT_SET, HdfsConstants.QUOTA_RESET);
+        }
+        assertEquals(List.of(before), registry.versions());
+        assertEquals(before, registry.latest().orElseThrow());
+        for (var status : fs.listStatus(new Path("/full/fc"))) {
+            assertTrue(List.of(ModelRegistry.VERSIONS_DIR, ModelRegistry.LATEST_FILE).contains(status.getPath().getName()),
+                    "left behind: " + status.getPath());
+        }
     }
 }

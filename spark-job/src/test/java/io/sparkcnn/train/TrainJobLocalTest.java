@@ -7,6 +7,8 @@ import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.eval.EvaluationReport;
+import io.sparkcnn.store.LockedException;
+import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,5 +89,38 @@ class TrainJobLocalTest {
         assertEquals("local[2]", run.get("master").asText());
         assertEquals(1_199_882, run.get("parameters").asLong());
         assertEquals(EvaluationReport.class, result.evaluation().getClass());
+    }
+
+    @Test
+    void registryRunsPublishVersionsUnderALockAndKeepTheNewest() throws IOException {
+        Path location = out.resolve("registry");
+        String[] registry = {"model.preset=seed-fc", "output.registry=true", "output.keep-versions=2"};
+        TrainResult first = TrainJob.run(subsetConfig(location, registry), spark);
+        TrainResult second = TrainJob.run(subsetConfig(location, registry), spark);
+        ModelRegistry reader = new ModelRegistry(new org.apache.hadoop.conf.Configuration(), location.toString());
+        List<String> versions = reader.versions();
+        assertEquals(2, versions.size());
+        assertTrue(second.outputDir().endsWith(versions.get(1)), second.outputDir());
+        assertTrue(first.outputDir().endsWith(versions.get(0)), first.outputDir());
+        assertEquals(versions.get(1), reader.latest().orElseThrow());
+
+        JsonNode manifest = new ObjectMapper().readTree(location.resolve("versions").resolve(versions.get(1))
+                .resolve(ModelRegistry.MANIFEST_FILE).toFile());
+        assertEquals(second.evaluation().accuracy(), manifest.at("/facts/metrics/accuracy").asDouble(), 0);
+        assertEquals(64, manifest.at("/facts/configSha256").asText().length());
+        assertEquals(3, manifest.get("files").size(), "model, evaluation and run facts, each with its SHA-256");
+
+        // A second run on a locked location fails before training, naming the holder (exit code 5 in the CLI).
+        try (ModelRegistry.Lock held = reader.lock("another run", 0)) {
+            LockedException e = org.junit.jupiter.api.Assertions.assertThrows(LockedException.class,
+                    () -> TrainJob.run(subsetConfig(location, registry), spark));
+            assertTrue(e.getMessage().contains("locked by another run"), e.getMessage());
+        }
+        TrainJob.run(subsetConfig(location, registry), spark);
+        assertEquals(2, reader.versions().size(), "retention kept the newest two");
+        assertEquals(reader.versions().get(1), reader.latest().orElseThrow());
+        assertEquals(reader.load(ModelRegistry.LATEST_FILE).params(),
+                new ModelStore(spark.sparkContext().hadoopConfiguration()).load(location.toString()).params(),
+                "a registry location loads as its LATEST version");
     }
 }

@@ -1,0 +1,41 @@
+package io.sparkcnn.cli;
+
+import io.sparkcnn.config.ConfigLoader;
+import io.sparkcnn.config.InvalidConfigException;
+import io.sparkcnn.config.JobConfig;
+import io.sparkcnn.store.ModelRegistry;
+import io.sparkcnn.store.OutputException;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+/** Removes the lock a dead run left on a registry ({@code output.path}); the registry cannot tell dead from slow. */
+@Command(name = "break-lock", mixinStandardHelpOptions = true,
+        description = "Remove the lock of the registry at output.path, left by a run that died. Make sure no run "
+                + "is still publishing there.")
+final class BreakLockCommand implements Callable<Integer> {
+    @CommandLine.Mixin
+    private ConfigOptions options = new ConfigOptions();
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try {
+            JobConfig cfg = ConfigLoader.load(options.configFile, options.overrides());
+            ModelRegistry registry = new ModelRegistry(new Configuration(), cfg.output().path());
+            registry.breakLock();
+            spec.commandLine().getOut().println("No lock on " + registry.location() + " now.");
+            return ExitCodes.OK;
+        } catch (InvalidConfigException e) {
+            spec.commandLine().getErr().println("spark-cnn-trainer: " + e.getMessage());
+            return ExitCodes.BAD_CONFIG;
+        } catch (OutputException e) {
+            spec.commandLine().getErr().println("spark-cnn-trainer: output failed: " + e.getMessage());
+            return ExitCodes.OUTPUT_FAILED;
+        }
+    }
+}
