@@ -13,7 +13,9 @@ import java.util.Locale;
  *
  * @param examples  number of test images
  * @param accuracy  fraction of test images classified correctly, in [0, 1]
- * @param macroF1   unweighted mean of the per-class F1 scores
+ * @param macroF1   unweighted mean of the per-class F1 scores over the classes that occur among the labels or
+ *                  the predictions (as scikit-learn's default), so a test set of digits 5-9 is not averaged
+ *                  with five empty classes
  * @param perClass  one entry per class, label order
  * @param confusion {@code confusion[actual][predicted]} counts
  */
@@ -54,15 +56,19 @@ public record EvaluationReport(long examples, double accuracy, double macroF1, L
         }
         List<ClassMetrics> classes = new ArrayList<>(k);
         double f1Sum = 0;
+        int present = 0;
         for (int i = 0; i < k; i++) {
             long tp = confusion[i][i];
             double precision = predicted[i] == 0 ? 0 : (double) tp / predicted[i];
             double recall = actual[i] == 0 ? 0 : (double) tp / actual[i];
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            f1Sum += f1;
+            if (actual[i] > 0 || predicted[i] > 0) {
+                f1Sum += f1;
+                present++;
+            }
             classes.add(new ClassMetrics(i, precision, recall, f1, actual[i]));
         }
-        return new EvaluationReport(total, total == 0 ? 0 : (double) correct / total, k == 0 ? 0 : f1Sum / k,
+        return new EvaluationReport(total, total == 0 ? 0 : (double) correct / total, present == 0 ? 0 : f1Sum / present,
                 List.copyOf(classes), confusion);
     }
 

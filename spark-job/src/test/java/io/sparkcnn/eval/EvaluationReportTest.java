@@ -22,6 +22,17 @@ class EvaluationReportTest {
         assertEquals(2 * (5.0 / 7) * 0.5 / (5.0 / 7 + 0.5), r.perClass().get(1).f1(), 1e-12);
         assertEquals(0.0, r.perClass().get(2).f1(), 1e-12);
         assertEquals(10, r.perClass().get(1).support());
+        // class 2 is predicted (5 times) though it never occurs, so it counts in the macro average
+        double f1Class0 = 2 * 1.0 * 0.8 / 1.8;
+        assertEquals((f1Class0 + r.perClass().get(1).f1() + 0) / 3, r.macroF1(), 1e-12);
         assertTrue(r.table().contains("Test accuracy: 0.6500 (13 of 20 images)"), r.table());
+    }
+
+    @Test
+    void classesThatNeitherOccurNorArePredictedDoNotDiluteMacroF1() {
+        // a test set of two of three classes (as for digits 5-9 alone): class 0 never occurs nor is predicted
+        long[][] m = {{0, 0, 0}, {0, 9, 1}, {0, 1, 9}};
+        EvaluationReport r = EvaluationReport.fromConfusion(m);
+        assertEquals(0.9, r.macroF1(), 1e-12);
     }
 }
