@@ -25,6 +25,9 @@ final class ConfigOptions {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Shorthand for --set output.path=DIR.")
     String output;
 
+    @Option(names = "--resume", description = "Shorthand for --set checkpoint.resume=true: continue a killed run.")
+    boolean resume;
+
     @Option(names = "--overwrite", description = "Shorthand for --set output.overwrite=true.")
     boolean overwrite;
 
@@ -42,6 +45,9 @@ final class ConfigOptions {
         }
         if (overwrite) {
             all.add("output.overwrite=true");
+        }
+        if (resume) {
+            all.add("checkpoint.resume=true");
         }
         return all;
     }

@@ -253,7 +253,13 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new JobConfig(data, model, train, augment, output, spark, natives);
+        CheckpointConfig checkpoint = new CheckpointConfig(r.bool("checkpoint.enabled"), r.string("checkpoint.dir"),
+                r.bool("checkpoint.resume"), r.integer("checkpoint.keep"));
+        atLeast(r, "checkpoint.keep", checkpoint.keep(), 1);
+        if (!errors.isEmpty()) {
+            throw new InvalidConfigException(errors);
+        }
+        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives);
     }
 
     private static void validateAugment(Reader r, AugmentConfig a) {

@@ -10,19 +10,27 @@ import java.util.Objects;
  * @param model   which network to build
  * @param train   how to train it with parameter averaging
  * @param augment augmentation of the training images on the executors
+ * @param checkpoint checkpoints after every epoch and resuming from them
  * @param output  where the model and its evaluation go
  * @param spark   session settings that are not Spark's own {@code spark.*} keys
  * @param natives native-library settings (threads, BLAS core, layer helpers)
  */
 public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, AugmentConfig augment,
-                        OutputConfig output, SparkConfig spark, NativeConfig natives) {
+                        CheckpointConfig checkpoint, OutputConfig output, SparkConfig spark, NativeConfig natives) {
     public JobConfig {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(augment, "augment");
+        Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(natives, "natives");
+    }
+
+    /** The same job with {@code checkpoint.resume} off: what a checkpoint's configuration hash covers. */
+    public JobConfig withoutResume() {
+        return new JobConfig(data, model, train, augment, new CheckpointConfig(checkpoint.enabled(), checkpoint.dir(),
+                false, checkpoint.keep()), output, spark, natives);
     }
 }

@@ -340,6 +340,16 @@ public final class ModelRegistry {
         }
     }
 
+    /** The manifest of version {@code id}: its files with their checksums and the publisher's facts. */
+    public JsonNode manifest(String id) {
+        Path file = new Path(versionDir(id), MANIFEST_FILE);
+        try {
+            return JSON.readTree(read(file));
+        } catch (IOException e) {
+            throw new OutputException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private Path versionDir(String id) {
         return new Path(new Path(location, VERSIONS_DIR), id);
     }

@@ -45,8 +45,8 @@ public final class SparkTrainer implements AutoCloseable {
     private final LongAccumulator augmentedInTasks;
     private final int workers;
     private final Path exportDir;
-    private final ParameterAveragingTrainingMaster master;
-    private final SparkDl4jMultiLayer sparkNet;
+    private ParameterAveragingTrainingMaster master;
+    private SparkDl4jMultiLayer sparkNet;
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
     private JavaRDD<DataSet> fixedEpoch;
 
@@ -61,17 +61,35 @@ public final class SparkTrainer implements AutoCloseable {
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.exportDir = exportDirectory(sc, cfg);
-        this.master = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
+        this.master = master(cfg.seed());
+        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+    }
+
+    /** A training master whose split of the minibatches into averaging rounds is drawn with {@code splitSeed}. */
+    private ParameterAveragingTrainingMaster master(long splitSeed) {
+        ParameterAveragingTrainingMaster m = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(cfg.prefetchBatches())
                 .saveUpdater(true)
                 .rddTrainingApproach(RDDTrainingApproach.Export)
                 .exportDirectory(exportDir.toString())
-                .rngSeed(cfg.seed())
+                .rngSeed(splitSeed)
                 .build();
-        this.master.setListeners(List.of(new DivergenceCheck()));
-        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+        m.setListeners(List.of(new DivergenceCheck()));
+        return m;
+    }
+
+    /**
+     * DL4J's master draws the rounds of each fit from one random stream, so epoch e's rounds would depend on
+     * how many fits this process made before; a master per epoch seeded with {@code seed + epoch} makes them
+     * a function of the epoch alone, as a resumed run needs.
+     */
+    private void startEpoch(int epoch) {
+        MultiLayerNetwork net = sparkNet.getNetwork();
+        master.deleteTempFiles(sc);
+        master = master(cfg.seed() + epoch);
+        sparkNet = new SparkDl4jMultiLayer(sc, net, master);
     }
 
     /** The network being trained: the driver's copy, holding the averaged parameters after each fit. */
@@ -85,9 +103,10 @@ public final class SparkTrainer implements AutoCloseable {
 
     /**
      * Fits one epoch (0-based): every training image once, in minibatches shuffled with {@code seed + epoch},
-     * or, without {@code shuffleEachEpoch}, in the minibatches of the first epoch, whose export DL4J reuses.
+     * or, without {@code shuffleEachEpoch}, in the minibatches of the first epoch.
      */
     public void fitEpoch(LabeledImages train, int epoch) {
+        startEpoch(epoch);
         if (augment.enabled()) {
             fit(augmentedRdd(train, epoch));
         } else if (cfg.shuffleEachEpoch() || fixedEpoch == null) {

@@ -74,7 +74,23 @@ public final class TrainJob {
         LOG.info("Training class counts 0-9: {}", Arrays.toString(train.classCounts()));
 
         MultiLayerConfiguration conf = NetworkFactory.build(cfg.model().network(), cfg.train().seed(), train.rows(), train.cols());
-        TransferLearning.Start start = startingPoint(cfg, conf, store);
+        Checkpoints checkpoints = checkpoints(cfg, sc);
+        double[] scores = new double[cfg.train().epochs()];
+        int firstEpoch = 0;
+        TransferLearning.Start start;
+        if (cfg.checkpoint().resume()) {
+            Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow(() -> new InvalidConfigException(List.of(
+                    "checkpoint.resume: no checkpoint to resume from at " + checkpoints.location())));
+            firstEpoch = Math.min(cp.epochsDone(), cfg.train().epochs());
+            System.arraycopy(cp.epochLoss(), 0, scores, 0, firstEpoch);
+            start = new TransferLearning.Start(cp.network(), frozenLayers(cp.network()), List.of());
+            LOG.info("Resuming from checkpoint {} after epoch {} of {}", cp.id(), cp.epochsDone(), cfg.train().epochs());
+        } else {
+            start = startingPoint(cfg, conf, store);
+            if (cfg.checkpoint().enabled()) {
+                checkpoints.deleteAll();
+            }
+        }
         ModelSummary summary = ModelSummary.of(start.network().getLayerWiseConfigurations(),
                 NetworkFactory.inputType(cfg.model().network(), train.rows(), train.cols()));
         LOG.info("Model {}:\n{}", cfg.model().name(), summary.render());
@@ -95,9 +111,8 @@ public final class TrainJob {
             long imagesPerEpoch = (long) train.count()
                     * (cfg.augment().enabled() && cfg.augment().mode().equals("fixed") ? cfg.augment().copies() : 1);
             ThroughputMeter meter = new ThroughputMeter(sc.sc());
-            double[] scores = new double[cfg.train().epochs()];
             meter.start();
-            for (int epoch = 0; epoch < cfg.train().epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch < cfg.train().epochs(); epoch++) {
                 long t0 = System.nanoTime();
                 trainer.fitEpoch(train, epoch);
                 keepFrozen(trainer.network(), frozen);
@@ -105,8 +120,11 @@ public final class TrainJob {
                 LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
                         String.format(Locale.ROOT, "%.4f", scores[epoch]), imagesPerEpoch,
                         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+                if (cfg.checkpoint().enabled() && epoch + 1 < cfg.train().epochs()) {
+                    checkpoints.save(trainer.network(), epoch + 1, scores);
+                }
             }
-            Throughput speed = meter.stop(imagesPerEpoch * cfg.train().epochs());
+            Throughput speed = meter.stop(imagesPerEpoch * (cfg.train().epochs() - firstEpoch));
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
             LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table());
@@ -124,9 +142,32 @@ public final class TrainJob {
                 }
                 out = registry.location() + "/" + ModelRegistry.VERSIONS_DIR + "/" + id;
             }
+            if (cfg.checkpoint().enabled()) {
+                checkpoints.deleteAll();
+            }
             LOG.info("Training throughput: {}", speed);
             return new TrainResult(out, report, data.heldOutRole(), speed, scores, trainer.workers(), sc.master());
         }
+    }
+
+    /** The run's checkpoints: {@code checkpoint.dir}, or {@code <output.path>.checkpoints}. */
+    private static Checkpoints checkpoints(JobConfig cfg, JavaSparkContext sc) {
+        String dir = cfg.checkpoint().dir().isBlank() ? cfg.output().path().replaceAll("/+$", "") + ".checkpoints"
+                : cfg.checkpoint().dir();
+        return new Checkpoints(sc.hadoopConfiguration(), dir, ModelRegistry.sha256(json(cfg.withoutResume())),
+                cfg.checkpoint().keep());
+    }
+
+    /** Indices of the frozen layers of a (resumed) network. */
+    private static List<Integer> frozenLayers(MultiLayerNetwork net) {
+        List<Integer> frozen = new java.util.ArrayList<>();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            if (net.getLayerWiseConfigurations().getConf(i).getLayer()
+                    instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
+                frozen.add(i);
+            }
+        }
+        return frozen;
     }
 
     /** Random weights from the configuration, or a pretrained network's convolution part with a new head. */

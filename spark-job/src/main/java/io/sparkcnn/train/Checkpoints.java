@@ -1,0 +1,88 @@
+package io.sparkcnn.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkcnn.config.InvalidConfigException;
+import io.sparkcnn.store.ModelRegistry;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Epoch checkpoints of one run, kept as versions of a {@link ModelRegistry} (so each is complete or absent and
+ * verified by SHA-256 before it is loaded): the network with its updater state, the number of epochs done, the
+ * loss per epoch and the hash of the configuration that wrote it. The data position needs nothing more: epoch
+ * {@code e} shuffles (and augments) with seeds derived from {@code e}, so a resumed run sees the epochs it
+ * missed as the killed run would have.
+ */
+public final class Checkpoints {
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
+
+    /** A checkpoint: the network after {@code epochsDone} epochs and the losses of those epochs. */
+    public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, double[] epochLoss) {
+    }
+
+    private final Configuration hadoopConf;
+    private final ModelRegistry registry;
+    private final String configHash;
+    private final int keep;
+
+    public Checkpoints(Configuration hadoopConf, String dir, String configHash, int keep) {
+        this.hadoopConf = hadoopConf;
+        this.registry = new ModelRegistry(hadoopConf, dir);
+        this.configHash = configHash;
+        this.keep = keep;
+    }
+
+    public String location() {
+        return registry.location().toString();
+    }
+
+    /** Writes a checkpoint after {@code epochsDone} epochs and drops all but the newest {@code keep}. */
+    public void save(MultiLayerNetwork net, int epochsDone, double[] epochLoss) {
+        double[] done = java.util.Arrays.copyOf(epochLoss, epochsDone);
+        registry.publish(net, null, Map.of(), Map.of("epochsDone", epochsDone, "epochLoss", done, "configSha256", configHash));
+        registry.retain(keep);
+        LOG.info("Checkpoint after epoch {} saved to {}", epochsDone, registry.location());
+    }
+
+    /**
+     * The newest checkpoint, loaded and verified.
+     *
+     * @throws InvalidConfigException when it was written with another configuration
+     */
+    public Optional<Checkpoint> latest() {
+        Optional<String> id = registry.latest();
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode facts = registry.manifest(id.get()).get("facts");
+        String written = facts.get("configSha256").asText();
+        if (!written.equals(configHash)) {
+            throw new InvalidConfigException(List.of("cannot resume from " + registry.location() + "/"
+                    + ModelRegistry.VERSIONS_DIR + "/" + id.get() + ": it was written with another configuration (SHA-256 "
+                    + written + ", now " + configHash + "); resume with the same settings, or start afresh "
+                    + "without --resume"));
+        }
+        int epochs = facts.get("epochsDone").asInt();
+        double[] loss = new double[epochs];
+        for (int i = 0; i < epochs; i++) {
+            loss[i] = facts.get("epochLoss").get(i).asDouble();
+        }
+        return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, loss));
+    }
+
+    /** Deletes every checkpoint: the run has saved its model. */
+    public void deleteAll() {
+        try {
+            org.apache.hadoop.fs.Path path = registry.location();
+            path.getFileSystem(hadoopConf).delete(path, true);
+        } catch (java.io.IOException e) {
+            LOG.warn("Could not delete the checkpoints at {}: {}", registry.location(), e.toString());
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.sparkcnn.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.TestData;
+import io.sparkcnn.cli.ExitCodes;
+import io.sparkcnn.store.ModelRegistry;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The driver is a separate JVM ({@code Main train} on {@code local[2]}), killed with SIGKILL during epoch 2 of 3,
+ * then resumed from its checkpoint; its accuracy is compared with an uninterrupted run of the same job.
+ */
+@Tag("spark-local")
+class ResumeAfterKillTest {
+    @TempDir
+    Path dir;
+
+    private List<String> job(Path output, String... more) {
+        List<String> args = new ArrayList<>(List.of("train", "--preset", "seed-fc", "--epochs", "3",
+                "--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=20000",
+                "--set", "data.test-limit=5000", "--set", "train.batch-size-per-worker=32",
+                "--set", "train.averaging-frequency=5", "-o", output.toString()));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    /** A driver JVM with the test classpath and the project's JVM settings; stdout and stderr merged. */
+    private static Process start(List<String> args) throws IOException {
+        Path root = TestData.projectRoot();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g", "@" + root.resolve("conf/jvm-module.options"),
+                "-Dorg.eclipse.deeplearning4j.helpers.disable=false", "-Dspark.master=local[2]",
+                "-Dspark.ui.enabled=false", "-Dspark.driver.host=127.0.0.1", "-Dspark.driver.bindAddress=127.0.0.1",
+                "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
+                "-Dlog4j2.configurationFile=" + root.resolve("conf/log4j2.xml"),
+                "-cp", System.getProperty("java.class.path"), "io.sparkcnn.cli.Main"));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb.start();
+    }
+
+    /** Runs to the end; returns the exit code and the output. */
+    private static Run run(List<String> args) throws Exception {
+        Process p = start(args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        return new Run(p.exitValue(), out);
+    }
+
+    private record Run(int code, String out) {
+        double accuracy() {
+            for (String line : out.split("\n")) {
+                if (line.startsWith("Test accuracy: ")) {
+                    return Double.parseDouble(line.substring("Test accuracy: ".length()).split(" ")[0]);
+                }
+            }
+            throw new AssertionError("no accuracy in:\n" + out);
+        }
+    }
+
+    @Test
+    void aDriverKilledInEpochTwoResumesFromItsCheckpointAndEndsAsAnUninterruptedRun() throws Exception {
+        Path output = dir.resolve("killed");
+        Process victim = start(job(output));
+        BufferedReader lines = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        CompletableFuture<Boolean> checkpointed = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = lines.readLine()) != null; ) {
+                    seen.append(line).append('\n');
+                    if (line.contains("Checkpoint after epoch 1 saved")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        assertTrue(checkpointed.get(5, TimeUnit.MINUTES), "no checkpoint after epoch 1:\n" + seen);
+        victim.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+        assertTrue(victim.waitFor(1, TimeUnit.MINUTES));
+        assertEquals(137, victim.exitValue(), "killed by SIGKILL");
+        assertFalse(Files.exists(output), "no model from the killed run");
+        ModelRegistry checkpoints = new ModelRegistry(new Configuration(), output + ".checkpoints");
+        assertEquals(1, checkpoints.manifest(checkpoints.latest().orElseThrow()).at("/facts/epochsDone").asInt());
+
+        Run changed = run(job(output, "--resume", "--set", "train.seed=7"));
+        assertEquals(ExitCodes.BAD_CONFIG, changed.code(), changed.out());
+        assertTrue(changed.out().contains("written with another configuration"), changed.out());
+
+        Run resumed = run(job(output, "--resume"));
+        assertEquals(0, resumed.code(), resumed.out());
+        assertTrue(resumed.out().contains("Resuming from checkpoint"), resumed.out());
+        JsonNode facts = new ObjectMapper().readTree(output.resolve(TrainJob.RUN_FILE).toFile());
+        assertEquals(3, facts.get("epochLoss").size(), "three epochs in total");
+        assertEquals(40_000, facts.at("/training/images").asLong(), "the resumed run trained epochs 2 and 3 only");
+        assertFalse(Files.exists(Path.of(output + ".checkpoints")), "checkpoints deleted after the final save");
+
+        Run uninterrupted = run(job(dir.resolve("uninterrupted")));
+        assertEquals(0, uninterrupted.code(), uninterrupted.out());
+        LoggerFactory.getLogger(ResumeAfterKillTest.class).info("Test accuracy after 3 epochs: resumed {}, uninterrupted {}",
+                resumed.accuracy(), uninterrupted.accuracy());
+        assertEquals(uninterrupted.accuracy(), resumed.accuracy(), 0.005,
+                "resumed " + resumed.accuracy() + " against uninterrupted " + uninterrupted.accuracy());
+    }
+}
