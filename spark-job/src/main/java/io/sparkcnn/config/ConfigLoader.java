@@ -173,7 +173,7 @@ public final class ConfigLoader {
         NetworkConfig network = network(root.getConfig(ROOT), preset, errors);
         String name = r.string("model.name").isBlank() ? presetName(preset) : r.string("model.name");
         TransferConfig transfer = new TransferConfig(r.string("model.transfer.from"), r.string("model.transfer.freeze"));
-        ModelConfig model = new ModelConfig(name, preset, network, transfer);
+        ModelConfig model = new ModelConfig(name, preset, network, transfer, r.bool("model.warm-start"));
         TrainConfig train = new TrainConfig(r.integer("train.epochs"),
                 r.integer("train.batch-size-per-worker"), r.integer("train.averaging-frequency"),
                 r.integer("train.workers"), r.longValue("train.seed"),
@@ -193,7 +193,7 @@ public final class ConfigLoader {
                         r.decimal("augment.reflection.vertical")));
         OutputConfig output = new OutputConfig(r.string("output.path").isBlank() ? "target/runs/" + name : r.string("output.path"),
                 r.bool("output.overwrite"), r.bool("output.registry"), r.integer("output.lock-wait-seconds"),
-                r.integer("output.keep-versions"));
+                r.integer("output.keep-versions"), r.string("output.promote"), r.decimal("output.promotion-tolerance"));
         SparkConfig spark = new SparkConfig(r.string("spark.app-name"),
                 r.string("spark.fallback-master"));
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
@@ -243,6 +243,10 @@ public final class ConfigLoader {
         requireNonEmpty(r, "output.path", output.path());
         atLeast(r, "output.lock-wait-seconds", output.lockWaitSeconds(), 0);
         atLeast(r, "output.keep-versions", output.keepVersions(), 0);
+        if (!r.bad("output.promote") && !OutputConfig.PROMOTE_RULES.contains(output.promote())) {
+            errors.add("output.promote must be one of " + OutputConfig.PROMOTE_RULES + ", got '" + output.promote() + "'");
+        }
+        nonNegative(r, "output.promotion-tolerance", output.promotionTolerance());
         requireNonEmpty(r, "spark.app-name", spark.appName());
         requireNonEmpty(r, "spark.fallback-master", spark.fallbackMaster());
         atLeast(r, "natives.omp-threads", natives.ompThreads(), 1);

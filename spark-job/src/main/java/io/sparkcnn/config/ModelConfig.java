@@ -11,8 +11,12 @@ import java.util.Objects;
  * @param network  the network actually built: the preset, patched by {@code model.network} keys, or
  *                 {@code model.network} alone when that lists its own layers
  * @param transfer transfer learning from a saved model, or {@link TransferConfig#NONE}
+ * @param warmStart with {@code output.registry}: start from the whole network of the registry's {@code LATEST}
+ *                  version (all layers, with its updater state) instead of random weights, for scheduled
+ *                  retraining on current data; from random weights while the registry is empty
  */
-public record ModelConfig(String name, String preset, NetworkConfig network, TransferConfig transfer) {
+public record ModelConfig(String name, String preset, NetworkConfig network, TransferConfig transfer,
+                          boolean warmStart) {
     public ModelConfig {
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(transfer, "transfer");

@@ -93,6 +93,15 @@ public final class ModelRegistry {
      * @return the new version's id
      */
     public String publish(MultiLayerNetwork net, INDArray probe, Map<String, byte[]> sideFiles, Map<String, Object> facts) {
+        return publish(net, probe, sideFiles, facts, true);
+    }
+
+    /**
+     * Publishes a new version; {@code LATEST} moves to it only when {@code promote} (a challenger that failed the
+     * promotion gate is kept for inspection, but {@code LATEST} keeps naming the champion).
+     */
+    public String publish(MultiLayerNetwork net, INDArray probe, Map<String, byte[]> sideFiles, Map<String, Object> facts,
+                          boolean promote) {
         String id = ID_TIME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path staging = new Path(location, ".staging-" + id);
         try {
@@ -123,8 +132,11 @@ public final class ModelRegistry {
             if (!fs.rename(staging, target)) {
                 throw new IOException("cannot rename " + staging + " to " + target);
             }
-            pointLatestAt(id);
-            LOG.info("Published version {} at {} ({} files, SHA-256 in {})", id, location, files.size(), MANIFEST_FILE);
+            if (promote) {
+                pointLatestAt(id);
+            }
+            LOG.info("Published version {} at {} ({} files, SHA-256 in {}){}", id, location, files.size(), MANIFEST_FILE,
+                    promote ? "; LATEST names it" : "; not promoted, LATEST unchanged");
             return id;
         } catch (IOException | RuntimeException e) {
             deleteQuietly(staging);

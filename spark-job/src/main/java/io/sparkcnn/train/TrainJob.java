@@ -9,11 +9,13 @@ import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.eval.EvaluationReport;
+import io.sparkcnn.eval.PromotionGate;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.TransferLearning;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
+import io.sparkcnn.store.OutputException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -86,7 +88,7 @@ public final class TrainJob {
             start = new TransferLearning.Start(cp.network(), frozenLayers(cp.network()), List.of());
             LOG.info("Resuming from checkpoint {} after epoch {} of {}", cp.id(), cp.epochsDone(), cfg.train().epochs());
         } else {
-            start = startingPoint(cfg, conf, store);
+            start = startingPoint(cfg, conf, store, registry);
             if (cfg.checkpoint().enabled()) {
                 checkpoints.deleteAll();
             }
@@ -136,7 +138,14 @@ public final class TrainJob {
             if (registry == null) {
                 out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe(test), sideFiles).toString();
             } else {
-                String id = registry.publish(net, probe(test), sideFiles, manifestFacts(cfg, sc, data, report));
+                Map<String, Object> facts = manifestFacts(cfg, sc, data, report);
+                PromotionGate.Decision decision = promotion(cfg, registry, report);
+                facts.put("promotion", Map.of("promoted", decision.promote(), "rule", cfg.output().promote(),
+                        "reason", decision.reason(), "champion", registry.latest().orElse("none")));
+                String id = registry.publish(net, probe(test), sideFiles, facts, decision.promote());
+                LOG.info("Promotion ({}): {} - {}", cfg.output().promote(),
+                        decision.promote() ? "promoted, LATEST = " + id : "NOT promoted, LATEST stays "
+                                + registry.latest().orElse("none"), decision.reason());
                 if (cfg.output().keepVersions() > 0) {
                     registry.retain(cfg.output().keepVersions());
                 }
@@ -170,8 +179,42 @@ public final class TrainJob {
         return frozen;
     }
 
-    /** Random weights from the configuration, or a pretrained network's convolution part with a new head. */
-    private static TransferLearning.Start startingPoint(JobConfig cfg, MultiLayerConfiguration conf, ModelStore store) {
+    /** Whether the new version replaces the registry's champion ({@code LATEST}) under {@code output.promote}. */
+    private static PromotionGate.Decision promotion(JobConfig cfg, ModelRegistry registry, EvaluationReport challenger) {
+        java.util.Optional<String> champion = registry.latest();
+        if (cfg.output().promote().equals("always")) {
+            return new PromotionGate.Decision(true, "output.promote = always");
+        }
+        if (champion.isEmpty()) {
+            return new PromotionGate.Decision(true, "the registry has no champion yet");
+        }
+        EvaluationReport best;
+        try {
+            long[][] confusion = new ObjectMapper().readValue(new ObjectMapper().readTree(
+                    registry.verify(champion.get()).get(EVALUATION_FILE)).get("confusion").toString(), long[][].class);
+            best = EvaluationReport.fromConfusion(confusion);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new OutputException("cannot read the champion's " + EVALUATION_FILE + " in version " + champion.get()
+                    + ": " + e.getMessage(), e);
+        }
+        return new PromotionGate(cfg.output().promotionTolerance()).decide(best, challenger);
+    }
+
+    /**
+     * Random weights from the configuration; the registry's {@code LATEST} network for a warm start; or a
+     * pretrained network's convolution part with a new head.
+     */
+    private static TransferLearning.Start startingPoint(JobConfig cfg, MultiLayerConfiguration conf, ModelStore store,
+                                                        ModelRegistry registry) {
+        if (cfg.model().warmStart() && registry != null) {
+            java.util.Optional<String> latest = registry.latest();
+            if (latest.isPresent()) {
+                MultiLayerNetwork net = registry.load(latest.get());
+                LOG.info("Warm start from version {} of {}", latest.get(), registry.location());
+                return new TransferLearning.Start(net, frozenLayers(net), List.of());
+            }
+            LOG.info("Warm start requested but {} has no version yet: starting from random weights", registry.location());
+        }
         TransferConfig transfer = cfg.model().transfer();
         if (!transfer.enabled()) {
             MultiLayerNetwork net = new MultiLayerNetwork(conf);

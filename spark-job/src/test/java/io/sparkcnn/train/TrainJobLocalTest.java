@@ -123,4 +123,30 @@ class TrainJobLocalTest {
                 new ModelStore(spark.sparkContext().hadoopConfiguration()).load(location.toString()).params(),
                 "a registry location loads as its LATEST version");
     }
+
+    @Test
+    void thePromotionGateKeepsTheChampionAgainstAWorseChallengerAndPromotesABetterOne() throws IOException {
+        Path location = out.resolve("gated");
+        String[] gated = {"model.preset=seed-fc", "output.registry=true", "output.promote=if-no-worse",
+                "output.promotion-tolerance=0.03"};
+        TrainJob.run(subsetConfig(location, gated), spark);
+        ModelRegistry registry = new ModelRegistry(new org.apache.hadoop.conf.Configuration(), location.toString());
+        String champion = registry.latest().orElseThrow();
+
+        List<String> worse = new java.util.ArrayList<>(List.of(gated));
+        worse.add("data.train-limit=64");
+        TrainJob.run(subsetConfig(location, worse.toArray(String[]::new)), spark);
+        assertEquals(2, registry.versions().size(), "the rejected challenger is kept for inspection");
+        assertEquals(champion, registry.latest().orElseThrow(), "LATEST still names the champion");
+        JsonNode rejected = registry.manifest(registry.versions().get(1)).at("/facts/promotion");
+        assertEquals(false, rejected.get("promoted").asBoolean());
+        assertTrue(rejected.get("reason").asText().contains("below the champion's"), rejected.toString());
+
+        List<String> better = new java.util.ArrayList<>(List.of(gated));
+        better.addAll(List.of("model.warm-start=true", "train.epochs=2"));
+        TrainResult retrained = TrainJob.run(subsetConfig(location, better.toArray(String[]::new)), spark);
+        String promoted = registry.latest().orElseThrow();
+        assertTrue(retrained.outputDir().endsWith(promoted), retrained.outputDir());
+        assertEquals(true, registry.manifest(promoted).at("/facts/promotion/promoted").asBoolean());
+    }
 }
