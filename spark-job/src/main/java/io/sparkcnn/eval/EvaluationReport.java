@@ -72,11 +72,17 @@ public record EvaluationReport(long examples, double accuracy, double macroF1, L
                 List.copyOf(classes), confusion);
     }
 
-    /** A plain-text table: accuracy, per-class precision/recall/F1/support, and the confusion matrix. */
+    /** A plain-text table of the test set: accuracy, per-class precision/recall/F1/support, the confusion matrix. */
     public String table() {
+        return table("test");
+    }
+
+    /** The table, its first line naming the held-out set: {@code test} or {@code validation}. */
+    public String table(String heldOutRole) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "Test accuracy: %.4f (%d of %d images), macro F1: %.4f%n",
-                accuracy, Math.round(accuracy * examples), examples, macroF1));
+        String role = heldOutRole.isEmpty() ? "" : Character.toUpperCase(heldOutRole.charAt(0)) + heldOutRole.substring(1);
+        b.append(String.format(Locale.ROOT, "%s accuracy: %.4f (%d of %d images), macro F1: %.4f%n",
+                role, accuracy, Math.round(accuracy * examples), examples, macroF1));
         b.append(String.format(Locale.ROOT, "%5s %9s %9s %9s %8s%n", "class", "precision", "recall", "f1", "support"));
         for (ClassMetrics c : perClass) {
             b.append(String.format(Locale.ROOT, "%5d %9.4f %9.4f %9.4f %8d%n", c.label(), c.precision(), c.recall(),

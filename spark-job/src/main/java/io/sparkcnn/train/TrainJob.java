@@ -129,7 +129,7 @@ public final class TrainJob {
             Throughput speed = meter.stop(imagesPerEpoch * (cfg.train().epochs() - firstEpoch));
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
-            LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table());
+            LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table(data.heldOutRole()));
 
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);

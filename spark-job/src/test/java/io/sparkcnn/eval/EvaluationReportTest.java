@@ -26,6 +26,7 @@ class EvaluationReportTest {
         double f1Class0 = 2 * 1.0 * 0.8 / 1.8;
         assertEquals((f1Class0 + r.perClass().get(1).f1() + 0) / 3, r.macroF1(), 1e-12);
         assertTrue(r.table().contains("Test accuracy: 0.6500 (13 of 20 images)"), r.table());
+        assertTrue(r.table("validation").startsWith("Validation accuracy: 0.6500"), r.table("validation"));
     }
 
     @Test
