@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The local filesystem under the scheme {@code faulty://}, failing on purpose: the {@link #failAt}-th mutating
  * call (create, mkdirs, rename, delete; 1-based) throws, and when {@link #failMidWrite} is set that create
- * instead returns a stream that fails after writing half of a kilobyte, as a disk that fills up would.
+ * instead returns a stream that fails after writing half of a kilobyte, or when closed, as a disk that fills
+ * up would.
  * Counters are static because Hadoop instantiates filesystems itself.
  */
 public class FaultyFileSystem extends RawLocalFileSystem {
@@ -77,8 +78,21 @@ public class FaultyFileSystem extends RawLocalFileSystem {
                     write(b[off + i]);
                 }
             }
+
+            /** A short file fails when it is flushed at close, as buffered writes to a full disk do. */
+            @Override
+            public void close() throws IOException {
+                out.close();
+                throw new IOException("injected failure: device full when closing " + f + " after " + written + " bytes");
+            }
         };
         return new FSDataOutputStream(failing, null);
+    }
+
+    @Override
+    public FSDataOutputStream create(Path f, boolean overwrite, int bufferSize, short replication, long blockSize,
+                                     Progressable progress) throws IOException {
+        return create(f, FsPermission.getFileDefault(), overwrite, bufferSize, replication, blockSize, progress);
     }
 
     @Override

@@ -147,4 +147,12 @@ class HdfsTest {
                     "left behind: " + status.getPath());
         }
     }
+
+    @Test
+    void aPublishInterruptedAtAnyStepOnHdfsLeavesThePreviousOrTheNewCompleteVersion() {
+        Configuration faulty = new Configuration();
+        FaultyHdfs.register(faulty);
+        ModelRegistryTest.assertEveryInterruptionLeavesACompleteVersion(hdfs + "/interrupted/fc",
+                hdfs.replace("hdfs://", "faultyhdfs://") + "/interrupted/fc", faulty, false);
+    }
 }
