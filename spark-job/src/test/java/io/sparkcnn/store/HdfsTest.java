@@ -155,4 +155,23 @@ class HdfsTest {
         ModelRegistryTest.assertEveryInterruptionLeavesACompleteVersion(hdfs + "/interrupted/fc",
                 hdfs.replace("hdfs://", "faultyhdfs://") + "/interrupted/fc", faulty, false);
     }
+
+    @Test
+    void aLocationTheUserMayNotWriteFailsClearlyAndLeavesNothing() throws Exception {
+        MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 4));
+        net.init();
+        DistributedFileSystem fs = cluster.getFileSystem();
+        fs.mkdirs(new Path("/readonly"), new org.apache.hadoop.fs.permission.FsPermission((short) 0755));
+        org.apache.hadoop.security.UserGroupInformation alice =
+                org.apache.hadoop.security.UserGroupInformation.createRemoteUser("alice");
+        OutputException e = alice.doAs((java.security.PrivilegedExceptionAction<OutputException>) () -> {
+            Configuration conf = new Configuration();
+            conf.setBoolean("fs.hdfs.impl.disable.cache", true);
+            return assertThrows(OutputException.class,
+                    () -> new ModelRegistry(conf, hdfs + "/readonly/fc").publish(net, null, Map.of(), Map.of()));
+        });
+        assertTrue(e.getMessage().contains(hdfs + "/readonly/fc") && e.getMessage().contains("Permission denied")
+                && e.getMessage().contains("alice"), e.getMessage());
+        assertEquals(0, fs.listStatus(new Path("/readonly")).length, "nothing written");
+    }
 }
