@@ -67,15 +67,7 @@ public final class ModelStore {
      * @return the qualified output directory
      */
     public Path save(String dir, boolean overwrite, MultiLayerNetwork net, INDArray probe, Map<String, byte[]> sideFiles) {
-        Path target = checkWritable(dir, overwrite);
-        FileSystem fs;
-        try {
-            fs = target.getFileSystem(hadoopConf);
-        } catch (IOException e) {
-            throw new OutputException("cannot open filesystem of " + target + ": " + e.getMessage(), e);
-        }
-        Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
-        try {
+        Path target = staged(dir, overwrite, (fs, staging) -> {
             try (FSDataOutputStream out = fs.create(new Path(staging, MODEL_FILE), false)) {
                 ModelSerializer.writeModel(net, out, true);
             }
@@ -85,17 +77,10 @@ public final class ModelStore {
                 }
             }
             verify(fs, new Path(staging, MODEL_FILE), net, probe);
-            publish(fs, staging, target, overwrite);
-            LOG.info("Saved model and {} side files to {} (reloaded before publishing: identical parameters{})",
-                    sideFiles.size(), target, probe == null ? "" : " and identical outputs on " + probe.rows() + " images");
-            return target;
-        } catch (IOException | RuntimeException e) {
-            deleteQuietly(fs, staging);
-            if (e instanceof OutputException oe) {
-                throw oe;
-            }
-            throw new OutputException("cannot write output " + target + ": " + e.getMessage(), e);
-        }
+        });
+        LOG.info("Saved model and {} side files to {} (reloaded before publishing: identical parameters{})",
+                sideFiles.size(), target, probe == null ? "" : " and identical outputs on " + probe.rows() + " images");
+        return target;
     }
 
     /**
@@ -106,6 +91,30 @@ public final class ModelStore {
      * @return the qualified output directory
      */
     public Path saveImages(String dir, boolean overwrite, LabeledImages images) {
+        return staged(dir, overwrite, (fs, staging) -> {
+            try (FSDataOutputStream out = fs.create(new Path(staging, TRAIN_IMAGES_FILE), false)) {
+                IdxWriter.writeImages(images, out);
+            }
+            try (FSDataOutputStream out = fs.create(new Path(staging, TRAIN_LABELS_FILE), false)) {
+                IdxWriter.writeLabels(images, out);
+            }
+        });
+    }
+
+    /** Files written into a staging directory. */
+    @FunctionalInterface
+    private interface StagedWrite {
+        void write(FileSystem fs, Path staging) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} against a hidden staging directory beside {@code dir}, then renames the staging
+     * directory into place (moving an existing output aside only with {@code overwrite}); on any failure the
+     * staging directory is deleted and the previous output stays.
+     *
+     * @return the qualified output directory
+     */
+    private Path staged(String dir, boolean overwrite, StagedWrite body) {
         Path target = checkWritable(dir, overwrite);
         FileSystem fs;
         try {
@@ -115,12 +124,7 @@ public final class ModelStore {
         }
         Path staging = new Path(target.getParent(), "." + target.getName() + ".staging-" + UUID.randomUUID());
         try {
-            try (FSDataOutputStream out = fs.create(new Path(staging, TRAIN_IMAGES_FILE), false)) {
-                IdxWriter.writeImages(images, out);
-            }
-            try (FSDataOutputStream out = fs.create(new Path(staging, TRAIN_LABELS_FILE), false)) {
-                IdxWriter.writeLabels(images, out);
-            }
+            body.write(fs, staging);
             publish(fs, staging, target, overwrite);
             return target;
         } catch (IOException | RuntimeException e) {
