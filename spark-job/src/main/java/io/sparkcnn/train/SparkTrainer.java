@@ -65,7 +65,10 @@ public final class SparkTrainer implements AutoCloseable {
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
-    /** A training master whose split of the minibatches into averaging rounds is drawn with {@code splitSeed}. */
+    /**
+     * A training master whose split of the minibatches into averaging rounds is drawn with {@code splitSeed},
+     * and whose workers draw dropout masks from {@code splitSeed} and each minibatch's contents.
+     */
     private ParameterAveragingTrainingMaster master(long splitSeed) {
         ParameterAveragingTrainingMaster m = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
@@ -75,6 +78,7 @@ public final class SparkTrainer implements AutoCloseable {
                 .rddTrainingApproach(RDDTrainingApproach.Export)
                 .exportDirectory(exportDir.toString())
                 .rngSeed(splitSeed)
+                .trainingHooks(List.of(new SeededDropout(splitSeed)))
                 .build();
         m.setListeners(List.of(new DivergenceCheck()));
         return m;

@@ -1,0 +1,50 @@
+package io.sparkcnn.train;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reseeds ND4J's random generator of the worker thread before every minibatch with a function of
+ * {@code (seed, minibatch contents)}, so dropout masks depend on what is trained, not on how many minibatches
+ * the thread happened to fit before. A run resumed from a checkpoint therefore draws the masks the killed run
+ * would have drawn, and no random state needs saving. Runs inside executor tasks.
+ */
+final class SeededDropout implements TrainingHook {
+    private static final long serialVersionUID = 1L;
+
+    private final long seed;
+
+    /** @param seed mixed into every minibatch's seed; the trainer passes {@code seed + epoch} */
+    SeededDropout(long seed) {
+        this.seed = seed;
+    }
+
+    @Override
+    public void preUpdate(DataSet minibatch, Model model) {
+        long labels = minibatch.getLabels().argMax(1).castTo(org.nd4j.linalg.api.buffer.DataType.LONG)
+                .mul(31).sumNumber().longValue();
+        long pixels = Double.doubleToLongBits(minibatch.getFeatures().sumNumber().doubleValue());
+        Nd4j.getRandom().setSeed(mix(mix(seed) ^ labels) ^ pixels);
+    }
+
+    @Override
+    public void postUpdate(DataSet minibatch, Model model) {
+    }
+
+    @Override
+    public void preUpdate(MultiDataSet minibatch, Model model) {
+    }
+
+    @Override
+    public void postUpdate(MultiDataSet minibatch, Model model) {
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}
