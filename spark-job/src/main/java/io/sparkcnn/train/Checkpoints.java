@@ -76,6 +76,15 @@ public final class Checkpoints {
         return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, loss));
     }
 
+    /** Deletes the checkpoints an earlier run left, saying so: this run starts afresh without {@code --resume}. */
+    public void discardEarlier() {
+        if (!registry.versions().isEmpty()) {
+            LOG.warn("Starting afresh: deleting the checkpoints of an earlier run at {} (use --resume to continue it)",
+                    registry.location());
+            deleteAll();
+        }
+    }
+
     /** Deletes every checkpoint: the run has saved its model. */
     public void deleteAll() {
         try {

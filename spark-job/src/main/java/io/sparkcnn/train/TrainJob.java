@@ -90,7 +90,7 @@ public final class TrainJob {
         } else {
             start = startingPoint(cfg, conf, store, registry);
             if (cfg.checkpoint().enabled()) {
-                checkpoints.deleteAll();
+                checkpoints.discardEarlier();
             }
         }
         ModelSummary summary = ModelSummary.of(start.network().getLayerWiseConfigurations(),
