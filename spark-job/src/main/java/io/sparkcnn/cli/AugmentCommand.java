@@ -1,16 +1,11 @@
 package io.sparkcnn.cli;
 
-import io.sparkcnn.config.AugmentConfig;
-import io.sparkcnn.config.ConfigLoader;
-import io.sparkcnn.config.InvalidConfigException;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.AugmentPreview;
 import io.sparkcnn.data.Augmenter;
 import io.sparkcnn.data.DatasetLoader;
-import io.sparkcnn.data.InvalidDataException;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.store.ModelStore;
-import io.sparkcnn.store.OutputException;
 import io.sparkcnn.train.AugmentedSet;
 import io.sparkcnn.train.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
@@ -55,36 +50,17 @@ final class AugmentCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        JobConfig cfg;
-        try {
-            cfg = ConfigLoader.load(options.configFile, options.overrides());
-        } catch (InvalidConfigException e) {
-            err.println("spark-cnn-trainer: " + e.getMessage());
-            return ExitCodes.BAD_CONFIG;
-        }
-        AugmentConfig augment = cfg.augment();
-        try {
-            if (preview != null) {
-                LabeledImages train = new DatasetLoader(new Configuration()).load(cfg.data()).train();
-                writePng(new Path(preview), AugmentPreview.render(train, new Augmenter(augment, train.rows(), train.cols()),
-                        AugmentPreview.onePerLabel(train), versions, scale));
-                out.println("Preview of " + versions + " augmentations per image written to " + preview);
-                return ExitCodes.OK;
-            }
+        JobConfig cfg = options.load();
+        if (preview == null) {
             return materialize(cfg, out);
-        } catch (InvalidDataException e) {
-            err.println("spark-cnn-trainer: bad input data: " + e.getMessage());
-            return ExitCodes.BAD_DATA;
-        } catch (OutputException e) {
-            err.println("spark-cnn-trainer: output failed: " + e.getMessage());
-            return ExitCodes.OUTPUT_FAILED;
-        } catch (IOException e) {
-            err.println("spark-cnn-trainer: output failed: " + preview + ": " + e.getMessage());
-            return ExitCodes.OUTPUT_FAILED;
         }
+        LabeledImages train = new DatasetLoader(new Configuration()).load(cfg.data()).train();
+        writePng(new Path(preview), AugmentPreview.render(train, new Augmenter(cfg.augment(), train.rows(), train.cols()),
+                AugmentPreview.onePerLabel(train), versions, scale));
+        out.println("Preview of " + versions + " augmentations per image written to " + preview);
+        return ExitCodes.OK;
     }
 
     private int materialize(JobConfig cfg, PrintWriter out) {

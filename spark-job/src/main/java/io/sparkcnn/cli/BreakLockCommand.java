@@ -1,10 +1,6 @@
 package io.sparkcnn.cli;
 
-import io.sparkcnn.config.ConfigLoader;
-import io.sparkcnn.config.InvalidConfigException;
-import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.store.ModelRegistry;
-import io.sparkcnn.store.OutputException;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,18 +20,9 @@ final class BreakLockCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            JobConfig cfg = ConfigLoader.load(options.configFile, options.overrides());
-            ModelRegistry registry = new ModelRegistry(new Configuration(), cfg.output().path());
-            registry.breakLock();
-            spec.commandLine().getOut().println("No lock on " + registry.location() + " now.");
-            return ExitCodes.OK;
-        } catch (InvalidConfigException e) {
-            spec.commandLine().getErr().println("spark-cnn-trainer: " + e.getMessage());
-            return ExitCodes.BAD_CONFIG;
-        } catch (OutputException e) {
-            spec.commandLine().getErr().println("spark-cnn-trainer: output failed: " + e.getMessage());
-            return ExitCodes.OUTPUT_FAILED;
-        }
+        ModelRegistry registry = new ModelRegistry(new Configuration(), options.load().output().path());
+        registry.breakLock();
+        spec.commandLine().getOut().println("No lock on " + registry.location() + " now.");
+        return ExitCodes.OK;
     }
 }

@@ -1,5 +1,7 @@
 package io.sparkcnn.cli;
 
+import io.sparkcnn.config.ConfigLoader;
+import io.sparkcnn.config.JobConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -50,5 +52,10 @@ final class ConfigOptions {
             all.add("checkpoint.resume=true");
         }
         return all;
+    }
+
+    /** The validated job configuration these options describe. */
+    JobConfig load() {
+        return ConfigLoader.load(configFile, overrides());
     }
 }

@@ -1,6 +1,14 @@
 package io.sparkcnn.cli;
 
-/** Process exit codes of the job, also listed in the README. */
+import io.sparkcnn.config.InvalidConfigException;
+import io.sparkcnn.data.InvalidDataException;
+import io.sparkcnn.store.OutputException;
+import io.sparkcnn.train.TrainingFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/** Process exit codes of the job, also listed in the README, and the one place exceptions become them. */
 public final class ExitCodes {
     /** The job finished and saved its output. */
     public static final int OK = 0;
@@ -15,6 +23,37 @@ public final class ExitCodes {
     /** The output cannot be written (exists already, not writable, write failed); nothing half-written is left. */
     public static final int OUTPUT_FAILED = 5;
 
+    private static final Logger LOG = LoggerFactory.getLogger(ExitCodes.class);
+
     private ExitCodes() {
+    }
+
+    /**
+     * picocli's handler for an exception out of any command: one line on standard error, prefixed with the
+     * program's name, and the exit code of the exception's kind (the stack trace at DEBUG).
+     */
+    static int handle(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        int code;
+        String message;
+        if (e instanceof InvalidConfigException) {
+            code = BAD_CONFIG;
+            message = e.getMessage();
+        } else if (e instanceof InvalidDataException) {
+            code = BAD_DATA;
+            message = "bad input data: " + e.getMessage();
+        } else if (e instanceof TrainingFailedException) {
+            code = TRAINING_FAILED;
+            message = e.getMessage();
+        } else if (e instanceof OutputException) {
+            code = OUTPUT_FAILED;
+            message = "output failed: " + e.getMessage();
+        } else { // Scala code may throw checked exceptions undeclared
+            code = INTERNAL;
+            message = "internal error: " + e;
+        }
+        LOG.debug("Failure details", e);
+        commandLine.getErr().println("spark-cnn-trainer: " + message);
+        commandLine.getErr().flush();
+        return code;
     }
 }

@@ -19,7 +19,7 @@ public final class Main implements Runnable {
 
     /** The configured command line, for tests that run commands in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return new CommandLine(new Main()).setExecutionExceptionHandler(ExitCodes::handle);
     }
 
     @Override

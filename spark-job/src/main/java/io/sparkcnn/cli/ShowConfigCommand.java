@@ -2,7 +2,6 @@ package io.sparkcnn.cli;
 
 import com.typesafe.config.ConfigRenderOptions;
 import io.sparkcnn.config.ConfigLoader;
-import io.sparkcnn.config.InvalidConfigException;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.model.ModelSummary;
@@ -24,21 +23,16 @@ final class ShowConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
-            String rendered = ConfigLoader.effective(options.configFile, options.overrides())
-                    .root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
-            spec.commandLine().getOut().println(rendered);
-            JobConfig cfg = ConfigLoader.load(options.configFile, options.overrides());
-            NetworkConfig net = cfg.model().network();
-            int rows = cfg.data().imageRows();
-            int cols = cfg.data().imageCols();
-            spec.commandLine().getOut().println("Network " + cfg.model().name() + " for " + rows + "x" + cols + " images:\n"
-                    + ModelSummary.of(NetworkFactory.build(net, cfg.train().seed(), rows, cols),
-                    NetworkFactory.inputType(net, rows, cols)).render());
-            return ExitCodes.OK;
-        } catch (InvalidConfigException e) {
-            spec.commandLine().getErr().println(e.getMessage());
-            return ExitCodes.BAD_CONFIG;
-        }
+        String rendered = ConfigLoader.effective(options.configFile, options.overrides())
+                .root().render(ConfigRenderOptions.concise().setFormatted(true).setJson(false));
+        spec.commandLine().getOut().println(rendered);
+        JobConfig cfg = options.load();
+        NetworkConfig net = cfg.model().network();
+        int rows = cfg.data().imageRows();
+        int cols = cfg.data().imageCols();
+        spec.commandLine().getOut().println("Network " + cfg.model().name() + " for " + rows + "x" + cols + " images:\n"
+                + ModelSummary.of(NetworkFactory.build(net, cfg.train().seed(), rows, cols),
+                NetworkFactory.inputType(net, rows, cols)).render());
+        return ExitCodes.OK;
     }
 }

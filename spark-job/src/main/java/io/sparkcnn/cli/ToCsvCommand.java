@@ -2,8 +2,8 @@ package io.sparkcnn.cli;
 
 import io.sparkcnn.data.CsvImageWriter;
 import io.sparkcnn.data.DatasetLoader;
-import io.sparkcnn.data.InvalidDataException;
 import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.store.OutputException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -13,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 /**
@@ -49,24 +48,15 @@ final class ToCsvCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter err = spec.commandLine().getErr();
         Configuration conf = new Configuration();
-        LabeledImages data;
-        try {
-            LabeledImages all = new DatasetLoader(conf).idx(images, labels, rows, cols);
-            data = all.limit(limit);
-        } catch (InvalidDataException e) {
-            err.println("spark-cnn-trainer: bad input data: " + e.getMessage());
-            return ExitCodes.BAD_DATA;
-        }
+        LabeledImages data = new DatasetLoader(conf).idx(images, labels, rows, cols).limit(limit);
         Path target = new Path(output);
         Path partial = new Path(target.getParent(), "." + target.getName() + ".partial");
         // a private instance: no .crc side file beside the CSV, without changing the shared cached one
         try (FileSystem fs = FileSystem.newInstance(target.toUri(), conf)) {
             fs.setWriteChecksum(false);
             if (fs.exists(target) && !overwrite) {
-                err.println("spark-cnn-trainer: output failed: " + fs.makeQualified(target) + " exists (use --overwrite)");
-                return ExitCodes.OUTPUT_FAILED;
+                throw new OutputException(fs.makeQualified(target) + " exists (use --overwrite)");
             }
             try (FSDataOutputStream out = fs.create(partial, true)) {
                 CsvImageWriter.write(data, out);
@@ -81,8 +71,7 @@ final class ToCsvCommand implements Callable<Integer> {
                     fs.makeQualified(target));
             return ExitCodes.OK;
         } catch (IOException e) {
-            err.println("spark-cnn-trainer: output failed: " + output + ": " + e.getMessage());
-            return ExitCodes.OUTPUT_FAILED;
+            throw new OutputException(output + ": " + e.getMessage(), e);
         }
     }
 }
