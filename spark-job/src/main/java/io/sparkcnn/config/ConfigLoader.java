@@ -258,8 +258,9 @@ public final class ConfigLoader {
             throw new InvalidConfigException(errors);
         }
         CheckpointConfig checkpoint = new CheckpointConfig(r.bool("checkpoint.enabled"), r.string("checkpoint.dir"),
-                r.bool("checkpoint.resume"), r.integer("checkpoint.keep"));
+                r.bool("checkpoint.resume"), r.integer("checkpoint.keep"), r.integer("checkpoint.every-rounds"));
         atLeast(r, "checkpoint.keep", checkpoint.keep(), 1);
+        atLeast(r, "checkpoint.every-rounds", checkpoint.everyRounds(), 0);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }

@@ -31,6 +31,6 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, A
     /** The same job with {@code checkpoint.resume} off: what a checkpoint's configuration hash covers. */
     public JobConfig withoutResume() {
         return new JobConfig(data, model, train, augment, new CheckpointConfig(checkpoint.enabled(), checkpoint.dir(),
-                false, checkpoint.keep()), output, spark, natives);
+                false, checkpoint.keep(), checkpoint.everyRounds()), output, spark, natives);
     }
 }

@@ -13,17 +13,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Epoch checkpoints of one run, kept as versions of a {@link ModelRegistry} (so each is complete or absent and
- * verified by SHA-256 before it is loaded): the network with its updater state, the number of epochs done, the
- * loss per epoch and the hash of the configuration that wrote it. The data position needs nothing more: epoch
- * {@code e} shuffles (and augments) with seeds derived from {@code e}, so a resumed run sees the epochs it
- * missed as the killed run would have.
+ * Checkpoints of one run, kept as versions of a {@link ModelRegistry} (so each is complete or absent and
+ * verified by SHA-256 before it is loaded): the network with its updater state, the data position (epochs done
+ * and minibatches done of the next epoch), the loss per epoch and the hash of the configuration that wrote it.
+ * The position needs nothing more: epoch {@code e} shuffles (and augments) with seeds derived from {@code e},
+ * and each fit's averaging rounds and dropout masks are seeded from its position, so a resumed run sees the
+ * data it missed as the killed run would have.
  */
 public final class Checkpoints {
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
 
-    /** A checkpoint: the network after {@code epochsDone} epochs and the losses of those epochs. */
-    public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, double[] epochLoss) {
+    /**
+     * A checkpoint: the network after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next
+     * one, and the losses of the finished epochs.
+     */
+    public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, int batchesDone, double[] epochLoss) {
     }
 
     private final Configuration hadoopConf;
@@ -42,12 +46,21 @@ public final class Checkpoints {
         return registry.location().toString();
     }
 
-    /** Writes a checkpoint after {@code epochsDone} epochs and drops all but the newest {@code keep}. */
-    public void save(MultiLayerNetwork net, int epochsDone, double[] epochLoss) {
+    /**
+     * Writes a checkpoint after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next one,
+     * and drops all but the newest {@code keep}.
+     */
+    public void save(MultiLayerNetwork net, int epochsDone, int batchesDone, double[] epochLoss) {
         double[] done = java.util.Arrays.copyOf(epochLoss, epochsDone);
-        registry.publish(net, null, Map.of(), Map.of("epochsDone", epochsDone, "epochLoss", done, "configSha256", configHash));
+        registry.publish(net, null, Map.of(), Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
+                "epochLoss", done, "configSha256", configHash));
         registry.retain(keep);
-        LOG.info("Checkpoint after epoch {} saved to {}", epochsDone, registry.location());
+        if (batchesDone == 0) {
+            LOG.info("Checkpoint after epoch {} saved to {}", epochsDone, registry.location());
+        } else {
+            LOG.info("Checkpoint in epoch {} after {} minibatches saved to {}", epochsDone + 1, batchesDone,
+                    registry.location());
+        }
     }
 
     /**
@@ -73,7 +86,8 @@ public final class Checkpoints {
         for (int i = 0; i < epochs; i++) {
             loss[i] = facts.get("epochLoss").get(i).asDouble();
         }
-        return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, loss));
+        return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, facts.path("batchesDone").asInt(0),
+                loss));
     }
 
     /** Deletes the checkpoints an earlier run left, saying so: this run starts afresh without {@code --resume}. */

@@ -21,10 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.IntConsumer;
 
 /**
  * Synchronous data-parallel training with DL4J's {@link ParameterAveragingTrainingMaster}: each worker fits
@@ -48,7 +50,6 @@ public final class SparkTrainer implements AutoCloseable {
     private ParameterAveragingTrainingMaster master;
     private SparkDl4jMultiLayer sparkNet;
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
-    private JavaRDD<DataSet> fixedEpoch;
 
     /**
      * @param network initialized; its parameters are the starting point and it becomes the driver's copy
@@ -86,13 +87,13 @@ public final class SparkTrainer implements AutoCloseable {
 
     /**
      * DL4J's master draws the rounds of each fit from one random stream, so epoch e's rounds would depend on
-     * how many fits this process made before; a master per epoch seeded with {@code seed + epoch} makes them
-     * a function of the epoch alone, as a resumed run needs.
+     * how many fits this process made before; a master per fit, seeded from the epoch and the first minibatch
+     * of the fit, makes them a function of the data position alone, as a resumed run needs.
      */
-    private void startEpoch(int epoch) {
+    private void startFit(int epoch, int firstBatch) {
         MultiLayerNetwork net = sparkNet.getNetwork();
         master.deleteTempFiles(sc);
-        master = master(cfg.seed() + epoch);
+        master = master(cfg.seed() + epoch + ((long) firstBatch << 32));
         sparkNet = new SparkDl4jMultiLayer(sc, net, master);
     }
 
@@ -106,20 +107,44 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     /**
-     * Fits one epoch (0-based): every training image once, in minibatches shuffled with {@code seed + epoch},
-     * or, without {@code shuffleEachEpoch}, in the minibatches of the first epoch.
+     * Fits one epoch (0-based) from its minibatch {@code fromBatch} on: every training image once, in minibatches
+     * shuffled with {@code seed + epoch} (or, without {@code shuffleEachEpoch}, in the minibatches of the first
+     * epoch). With {@code segmentBatches > 0} the epoch is fitted in segments of that many minibatches, and
+     * {@code afterSegment} gets the number of minibatches done after each segment but the last.
+     *
+     * @return the number of images fitted
      */
-    public void fitEpoch(LabeledImages train, int epoch) {
-        startEpoch(epoch);
-        if (augment.enabled()) {
-            fit(augmentedRdd(train, epoch));
-        } else if (cfg.shuffleEachEpoch() || fixedEpoch == null) {
-            JavaRDD<DataSet> rdd = toRdd(train, train.batchIndices(cfg.batchSizePerWorker(), cfg.seed() + epoch));
-            fixedEpoch = cfg.shuffleEachEpoch() ? null : rdd;
-            fit(rdd);
-        } else {
-            fit(fixedEpoch);
+    public long fitEpoch(LabeledImages train, int epoch, int fromBatch, int segmentBatches, IntConsumer afterSegment) {
+        List<int[]> batches = epochBatches(train, epoch);
+        int step = segmentBatches > 0 ? segmentBatches : batches.size();
+        long images = 0;
+        for (int start = fromBatch; start < batches.size(); start += step) {
+            int end = Math.min(batches.size(), start + step);
+            List<int[]> segment = batches.subList(start, end);
+            startFit(epoch, start);
+            fit(augment.enabled() ? augmentedRdd(train, epoch, segment) : toRdd(train, segment));
+            images += segment.stream().mapToLong(b -> b.length).sum();
+            if (end < batches.size()) {
+                afterSegment.accept(end);
+            }
         }
+        return images;
+    }
+
+    /** Fits one whole epoch (0-based); see {@link #fitEpoch(LabeledImages, int, int, int, IntConsumer)}. */
+    public long fitEpoch(LabeledImages train, int epoch) {
+        return fitEpoch(train, epoch, 0, 0, done -> { });
+    }
+
+    /**
+     * The minibatches of an epoch, as image indices, or with augmentation as version indices: in
+     * {@code per-epoch} mode version {@code epoch + 1} of every image, in {@code fixed} mode all {@code copies}
+     * versions (index {@code v} is image {@code v % n} in version {@code v / n}, version 0 being the original).
+     */
+    private List<int[]> epochBatches(LabeledImages train, int epoch) {
+        long seed = cfg.seed() + (cfg.shuffleEachEpoch() || augment.enabled() ? epoch : 0);
+        int versions = augment.enabled() && augment.mode().equals("fixed") ? augment.copies() : 1;
+        return LabeledImages.batchIndices(train.count() * versions, cfg.batchSizePerWorker(), seed);
     }
 
     /** Fits the minibatches of {@code images} given by their indices once, spread over the workers. */
@@ -152,26 +177,22 @@ public final class SparkTrainer implements AutoCloseable {
 
     private JavaRDD<DataSet> toRdd(LabeledImages images, List<int[]> batches) {
         Broadcast<ImageBatch> all = broadcast(images);
-        return sc.parallelize(batches, Math.min(workers, batches.size()))
+        return sc.parallelize(new ArrayList<>(batches), Math.min(workers, batches.size()))
                 .map(indices -> all.value().select(indices).toDataSet());
     }
 
     /**
-     * One epoch of augmented minibatches, shuffled with {@code seed + epoch}. The driver ships only indices of
-     * versions: in {@code per-epoch} mode version {@code epoch + 1} of every image, in {@code fixed} mode all
-     * {@code copies} versions (index {@code v} is image {@code v % n} in version {@code v / n}, version 0 being
-     * the original). The executors augment while they cut their minibatches.
+     * Augmented minibatches given by version indices (see {@link #epochBatches}). The driver ships only the
+     * indices; the executors augment while they cut their minibatches.
      */
-    private JavaRDD<DataSet> augmentedRdd(LabeledImages images, int epoch) {
+    private JavaRDD<DataSet> augmentedRdd(LabeledImages images, int epoch, List<int[]> batches) {
         int n = images.count();
         boolean fixed = augment.mode().equals("fixed");
-        List<int[]> batches = LabeledImages.batchIndices(n * (fixed ? augment.copies() : 1), cfg.batchSizePerWorker(),
-                cfg.seed() + epoch);
         Broadcast<ImageBatch> all = broadcast(images);
         Augmenter augmenter = new Augmenter(augment, images.rows(), images.cols());
         LongAccumulator counter = augmentedInTasks;
         long epochVersion = epoch + 1L;
-        return sc.parallelize(batches, Math.min(workers, batches.size())).map(versions -> {
+        return sc.parallelize(new ArrayList<>(batches), Math.min(workers, batches.size())).map(versions -> {
             int[] image = new int[versions.length];
             long[] version = new long[versions.length];
             long augmented = 0;

@@ -79,14 +79,17 @@ public final class TrainJob {
         Checkpoints checkpoints = checkpoints(cfg, sc);
         double[] scores = new double[cfg.train().epochs()];
         int firstEpoch = 0;
+        int firstBatch = 0;
         TransferLearning.Start start;
         if (cfg.checkpoint().resume()) {
             Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow(() -> new InvalidConfigException(List.of(
                     "checkpoint.resume: no checkpoint to resume from at " + checkpoints.location())));
             firstEpoch = Math.min(cp.epochsDone(), cfg.train().epochs());
+            firstBatch = firstEpoch < cfg.train().epochs() ? cp.batchesDone() : 0;
             System.arraycopy(cp.epochLoss(), 0, scores, 0, firstEpoch);
             start = new TransferLearning.Start(cp.network(), frozenLayers(cp.network()), List.of());
-            LOG.info("Resuming from checkpoint {} after epoch {} of {}", cp.id(), cp.epochsDone(), cfg.train().epochs());
+            LOG.info("Resuming from checkpoint {} after epoch {} of {} and {} minibatches of the next", cp.id(),
+                    cp.epochsDone(), cfg.train().epochs(), cp.batchesDone());
         } else {
             start = startingPoint(cfg, conf, store, registry);
             if (cfg.checkpoint().enabled()) {
@@ -112,21 +115,26 @@ public final class TrainJob {
             }
             long imagesPerEpoch = (long) train.count()
                     * (cfg.augment().enabled() && cfg.augment().mode().equals("fixed") ? cfg.augment().copies() : 1);
+            int segment = cfg.checkpoint().enabled() ? cfg.checkpoint().everyRounds() * trainer.workers()
+                    * cfg.train().averagingFrequency() : 0;
             ThroughputMeter meter = new ThroughputMeter(sc.sc());
             meter.start();
+            long imagesTrained = 0;
             for (int epoch = firstEpoch; epoch < cfg.train().epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                trainer.fitEpoch(train, epoch);
+                int epochsDone = epoch;
+                imagesTrained += trainer.fitEpoch(train, epoch, epoch == firstEpoch ? firstBatch : 0, segment,
+                        batchesDone -> checkpoints.save(trainer.network(), epochsDone, batchesDone, scores));
                 keepFrozen(trainer.network(), frozen);
                 scores[epoch] = trainer.lastScore();
                 LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
                         String.format(Locale.ROOT, "%.4f", scores[epoch]), imagesPerEpoch,
                         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
                 if (cfg.checkpoint().enabled() && epoch + 1 < cfg.train().epochs()) {
-                    checkpoints.save(trainer.network(), epoch + 1, scores);
+                    checkpoints.save(trainer.network(), epoch + 1, 0, scores);
                 }
             }
-            Throughput speed = meter.stop(imagesPerEpoch * (cfg.train().epochs() - firstEpoch));
+            Throughput speed = meter.stop(imagesTrained);
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
             LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table(data.heldOutRole()));

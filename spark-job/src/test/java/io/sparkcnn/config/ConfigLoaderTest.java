@@ -92,6 +92,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void checkpointSettingsAreChecked() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "checkpoint.keep=0", "checkpoint.every-rounds=-5")));
+        assertEquals(List.of("checkpoint.keep must be >= 1, got 0", "checkpoint.every-rounds must be >= 0, got -5"),
+                e.errors());
+        assertEquals(0, ConfigLoader.load(null, List.of()).checkpoint().everyRounds(), "epoch ends only by default");
+        assertEquals(20, ConfigLoader.load(null, List.of("checkpoint.every-rounds=20")).checkpoint().everyRounds());
+    }
+
+    @Test
     void penaltiesNeedPositiveStrengths() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
                 "model.network.regularization={ type = l2 }")));

@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The driver is a separate JVM ({@code Main train} on {@code local[2]}), killed with SIGKILL during epoch 2 of 3,
- * then resumed from its checkpoint; its accuracy is compared with an uninterrupted run of the same job.
+ * The driver is a separate JVM ({@code Main train} on {@code local[2]}), killed with SIGKILL in the middle of
+ * epoch 2 of 3 (just after a checkpoint taken every 20 averaging rounds), then resumed from that checkpoint; its
+ * accuracy is compared with an uninterrupted run of the same job.
  */
 @Tag("spark-local")
 class ResumeAfterKillTest {
@@ -39,7 +40,7 @@ class ResumeAfterKillTest {
         List<String> args = new ArrayList<>(List.of("train", "--preset", "seed-fc", "--epochs", "3",
                 "--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=20000",
                 "--set", "data.test-limit=5000", "--set", "train.batch-size-per-worker=32",
-                "--set", "train.averaging-frequency=5", "-o", output.toString()));
+                "--set", "train.averaging-frequency=5", "--set", "checkpoint.every-rounds=20", "-o", output.toString()));
         args.addAll(List.of(more));
         return args;
     }
@@ -81,7 +82,7 @@ class ResumeAfterKillTest {
     }
 
     @Test
-    void aDriverKilledInEpochTwoResumesFromItsCheckpointAndEndsAsAnUninterruptedRun() throws Exception {
+    void aDriverKilledInTheMiddleOfEpochTwoResumesFromItsCheckpointAndEndsAsAnUninterruptedRun() throws Exception {
         Path output = dir.resolve("killed");
         Process victim = start(job(output));
         BufferedReader lines = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8));
@@ -90,7 +91,7 @@ class ResumeAfterKillTest {
             try {
                 for (String line; (line = lines.readLine()) != null; ) {
                     seen.append(line).append('\n');
-                    if (line.contains("Checkpoint after epoch 1 saved")) {
+                    if (line.contains("Checkpoint in epoch 2 after 200 minibatches saved")) {
                         return true;
                     }
                 }
@@ -99,13 +100,15 @@ class ResumeAfterKillTest {
                 return false;
             }
         });
-        assertTrue(checkpointed.get(5, TimeUnit.MINUTES), "no checkpoint after epoch 1:\n" + seen);
+        assertTrue(checkpointed.get(5, TimeUnit.MINUTES), "no checkpoint in epoch 2:\n" + seen);
         victim.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
         assertTrue(victim.waitFor(1, TimeUnit.MINUTES));
         assertEquals(137, victim.exitValue(), "killed by SIGKILL");
         assertFalse(Files.exists(output), "no model from the killed run");
         ModelRegistry checkpoints = new ModelRegistry(new Configuration(), output + ".checkpoints");
-        assertEquals(1, checkpoints.manifest(checkpoints.latest().orElseThrow()).at("/facts/epochsDone").asInt());
+        JsonNode position = checkpoints.manifest(checkpoints.latest().orElseThrow()).get("facts");
+        assertEquals(1, position.get("epochsDone").asInt());
+        assertEquals(200, position.get("batchesDone").asInt(), "20 rounds x 2 workers x 5 minibatches");
 
         Run changed = run(job(output, "--resume", "--set", "train.seed=7"));
         assertEquals(ExitCodes.BAD_CONFIG, changed.code(), changed.out());
@@ -116,7 +119,8 @@ class ResumeAfterKillTest {
         assertTrue(resumed.out().contains("Resuming from checkpoint"), resumed.out());
         JsonNode facts = new ObjectMapper().readTree(output.resolve(TrainJob.RUN_FILE).toFile());
         assertEquals(3, facts.get("epochLoss").size(), "three epochs in total");
-        assertEquals(40_000, facts.at("/training/images").asLong(), "the resumed run trained epochs 2 and 3 only");
+        assertEquals(20_000 - 200 * 32 + 20_000, facts.at("/training/images").asLong(),
+                "the resumed run trained the rest of epoch 2 and epoch 3 only");
         assertFalse(Files.exists(Path.of(output + ".checkpoints")), "checkpoints deleted after the final save");
 
         Run uninterrupted = run(job(dir.resolve("uninterrupted")));
