@@ -198,6 +198,7 @@ public final class ConfigLoader {
                 r.string("spark.fallback-master"));
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
                 r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"));
+        PreflightConfig preflight = new PreflightConfig(r.bool("preflight.enabled"));
 
         boolean formatKnown = format.equals("idx") || format.equals("csv");
         if (!r.bad("data.format") && !formatKnown) {
@@ -264,7 +265,7 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives);
+        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight);
     }
 
     private static void validateAugment(Reader r, AugmentConfig a) {

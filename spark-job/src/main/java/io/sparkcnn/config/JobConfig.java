@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param output  where the model and its evaluation go
  * @param spark   session settings that are not Spark's own {@code spark.*} keys
  * @param natives native-library settings (threads, BLAS core, layer helpers)
+ * @param preflight the pre-flight check of the executors at job start
  */
 public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, AugmentConfig augment,
-                        CheckpointConfig checkpoint, OutputConfig output, SparkConfig spark, NativeConfig natives) {
+                        CheckpointConfig checkpoint, OutputConfig output, SparkConfig spark, NativeConfig natives,
+                        PreflightConfig preflight) {
     public JobConfig {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(model, "model");
@@ -26,11 +28,15 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, A
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(natives, "natives");
+        Objects.requireNonNull(preflight, "preflight");
     }
 
-    /** The same job with {@code checkpoint.resume} off: what a checkpoint's configuration hash covers. */
+    /**
+     * The same job with {@code checkpoint.resume} off and the pre-flight check on: what a checkpoint's
+     * configuration hash covers (neither setting changes what is trained, so a resumed run may differ in them).
+     */
     public JobConfig withoutResume() {
         return new JobConfig(data, model, train, augment, new CheckpointConfig(checkpoint.enabled(), checkpoint.dir(),
-                false, checkpoint.keep(), checkpoint.everyRounds()), output, spark, natives);
+                false, checkpoint.keep(), checkpoint.everyRounds()), output, spark, natives, new PreflightConfig(true));
     }
 }

@@ -102,6 +102,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void preflightIsOnByDefaultAndMustBeABoolean() {
+        assertEquals(true, ConfigLoader.load(null, List.of()).preflight().enabled(), "on by default");
+        assertEquals(false, ConfigLoader.load(null, List.of("preflight.enabled=false")).preflight().enabled());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "preflight.enabled=sometimes")));
+        assertEquals(1, e.errors().size(), e.getMessage());
+        assertTrue(e.errors().get(0).startsWith("preflight.enabled has type STRING rather than BOOLEAN"), e.getMessage());
+    }
+
+    @Test
     void penaltiesNeedPositiveStrengths() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
                 "model.network.regularization={ type = l2 }")));
