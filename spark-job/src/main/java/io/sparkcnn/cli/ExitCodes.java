@@ -3,6 +3,7 @@ package io.sparkcnn.cli;
 import io.sparkcnn.config.InvalidConfigException;
 import io.sparkcnn.data.InvalidDataException;
 import io.sparkcnn.store.OutputException;
+import io.sparkcnn.train.PreflightFailedException;
 import io.sparkcnn.train.TrainingFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ public final class ExitCodes {
     public static final int TRAINING_FAILED = 4;
     /** The output cannot be written (exists already, not writable, write failed); nothing half-written is left. */
     public static final int OUTPUT_FAILED = 5;
+    /** The cluster's environment is unfit for the job, found by the pre-flight check before the first epoch. */
+    public static final int ENVIRONMENT_UNFIT = 6;
 
     private static final Logger LOG = LoggerFactory.getLogger(ExitCodes.class);
 
@@ -43,6 +46,9 @@ public final class ExitCodes {
             message = "bad input data: " + e.getMessage();
         } else if (e instanceof TrainingFailedException) {
             code = TRAINING_FAILED;
+            message = e.getMessage();
+        } else if (e instanceof PreflightFailedException) {
+            code = ENVIRONMENT_UNFIT;
             message = e.getMessage();
         } else if (e instanceof OutputException) {
             code = OUTPUT_FAILED;

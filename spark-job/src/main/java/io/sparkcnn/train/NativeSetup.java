@@ -93,7 +93,7 @@ public final class NativeSetup {
     }
 
     /** Layer name to the simple class name of its helper ({@code null} for none), convolution and pooling layers only. */
-    private static Map<String, String> convolutionHelpers(MultiLayerNetwork net) {
+    static Map<String, String> convolutionHelpers(MultiLayerNetwork net) {
         Map<String, String> helpers = new LinkedHashMap<>();
         for (Layer wrapped : net.getLayers()) {
             Layer layer = wrapped instanceof FrozenLayer frozen ? frozen.getInsideLayer() : wrapped;

@@ -107,6 +107,11 @@ public final class TrainJob {
             LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} epochs",
                     sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(),
                     cfg.train().epochs());
+            if (cfg.preflight().enabled()) {
+                Preflight.run(sc, MemoryPlan.of(trainer.network().getLayerWiseConfigurations(),
+                        NetworkFactory.inputType(cfg.model().network(), train.rows(), train.cols()),
+                        cfg.train().batchSizePerWorker(), cfg.train().prefetchBatches()), cfg.natives());
+            }
 
             if (cfg.augment().enabled()) {
                 LOG.info("Augmentation on the executors: {} ({}), seed {}", cfg.augment().mode(),

@@ -156,6 +156,19 @@ class ExitCodesTest {
     }
 
     @Test
+    void anEnvironmentUnfitForTheJobExitsWith6BeforeTraining() {
+        // minibatches of 100,000 images need ~220 GB per task, far beyond the 3 GiB heap's JavaCPP limits here
+        Run run = train("--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=256",
+                "--set", "data.test-limit=64", "--set", "train.batch-size-per-worker=100000", "-o", dir.resolve("o").toString());
+        assertEquals(ExitCodes.ENVIRONMENT_UNFIT, run.code(), run.err());
+        assertTrue(run.err().startsWith("spark-cnn-trainer: the cluster's environment is unfit for the job (pre-flight "
+                + "check, 1 fatal finding; preflight.enabled=false skips the check):\n  - the driver on host "), run.err());
+        assertTrue(run.err().contains("JavaCPP's maxphysicalbytes"), run.err());
+        assertTrue(run.err().contains("minibatches of 100000 need"), run.err());
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
+
+    @Test
     void anExistingOutputExitsWith5BeforeTrainingAndIsLeftUntouched() throws IOException {
         Path output = Files.createDirectories(dir.resolve("taken"));
         Path marker = Files.writeString(output.resolve("model.zip"), "previous model");
