@@ -1,5 +1,7 @@
 package io.sparkcnn.config;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -32,11 +34,18 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, A
     }
 
     /**
-     * The same job with {@code checkpoint.resume} off and the pre-flight check on: what a checkpoint's
-     * configuration hash covers (neither setting changes what is trained, so a resumed run may differ in them).
+     * What decides the training a checkpoint holds, and so what a resumed run must share with the killed one:
+     * the data, the network, the training and augmentation settings and where within an epoch checkpoints are
+     * taken. Output, lock, retention, session, native and pre-flight settings may differ (a resumed run
+     * typically drops {@code --overwrite}).
      */
-    public JobConfig withoutResume() {
-        return new JobConfig(data, model, train, augment, new CheckpointConfig(checkpoint.enabled(), checkpoint.dir(),
-                false, checkpoint.keep(), checkpoint.everyRounds()), output, spark, natives, new PreflightConfig(true));
+    public Map<String, Object> trainingIdentity() {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("data", data);
+        identity.put("model", model);
+        identity.put("train", train);
+        identity.put("augment", augment);
+        identity.put("checkpointEveryRounds", checkpoint.everyRounds());
+        return identity;
     }
 }

@@ -176,7 +176,7 @@ public final class TrainJob {
     private static Checkpoints checkpoints(JobConfig cfg, JavaSparkContext sc) {
         String dir = cfg.checkpoint().dir().isBlank() ? cfg.output().path().replaceAll("/+$", "") + ".checkpoints"
                 : cfg.checkpoint().dir();
-        return new Checkpoints(sc.hadoopConfiguration(), dir, ModelRegistry.sha256(json(cfg.withoutResume())),
+        return new Checkpoints(sc.hadoopConfiguration(), dir, ModelRegistry.sha256(json(cfg.trainingIdentity())),
                 cfg.checkpoint().keep());
     }
 

@@ -102,6 +102,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aResumeMayChangeOutputAndSessionSettingsButNotWhatIsTrained() {
+        JobConfig killed = ConfigLoader.load(null, List.of("output.overwrite=true", "train.epochs=3"));
+        assertEquals(killed.trainingIdentity(), ConfigLoader.load(null, List.of("train.epochs=3", "checkpoint.resume=true",
+                "preflight.enabled=false", "checkpoint.keep=5", "output.lock-wait-seconds=60")).trainingIdentity());
+        assertTrue(!killed.trainingIdentity().equals(ConfigLoader.load(null, List.of("train.epochs=3", "train.seed=7"))
+                .trainingIdentity()));
+        assertTrue(!killed.trainingIdentity().equals(ConfigLoader.load(null, List.of("train.epochs=3",
+                "checkpoint.every-rounds=10")).trainingIdentity()));
+    }
+
+    @Test
     void preflightIsOnByDefaultAndMustBeABoolean() {
         assertEquals(true, ConfigLoader.load(null, List.of()).preflight().enabled(), "on by default");
         assertEquals(false, ConfigLoader.load(null, List.of("preflight.enabled=false")).preflight().enabled());
