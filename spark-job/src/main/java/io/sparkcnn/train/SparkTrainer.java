@@ -1,6 +1,7 @@
 package io.sparkcnn.train;
 
 import io.sparkcnn.config.AugmentConfig;
+import io.sparkcnn.config.InvalidConfigException;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.Augmenter;
 import io.sparkcnn.data.ImageBatch;
@@ -61,6 +62,7 @@ public final class SparkTrainer implements AutoCloseable {
         this.augment = augment;
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
+        requireSharedFileSystem(sc);
         this.exportDir = exportDirectory(sc, cfg);
         this.master = master(cfg.seed());
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
@@ -227,6 +229,20 @@ public final class SparkTrainer implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.warn("Could not delete the export directory {}: {}", exportDir, e.toString());
+        }
+    }
+
+    /**
+     * DL4J's export mode hands minibatches to the executors as files, so on a cluster the default filesystem
+     * must be one they all see; DL4J would fail only at the first fit, with a message about Spark 1.6.
+     */
+    private static void requireSharedFileSystem(JavaSparkContext sc) {
+        String defaultFs = FileSystem.getDefaultUri(sc.hadoopConfiguration()).toString();
+        if (!sc.isLocal() && defaultFs.startsWith("file:")) {
+            throw new InvalidConfigException(List.of("training on " + sc.master() + " needs a default filesystem "
+                    + "that every executor sees, but fs.defaultFS is " + defaultFs + ": put the cluster's "
+                    + "core-site.xml on the class path (HADOOP_CONF_DIR) or pass --conf spark.hadoop.fs.defaultFS="
+                    + "hdfs://NAMENODE:PORT"));
         }
     }
 
