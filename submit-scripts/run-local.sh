@@ -2,15 +2,15 @@
 # Runs the job on this machine with no Spark installation: fetches MNIST if missing, compiles the job,
 # then trains on local[*] (or --master), evaluates on the test set and saves the model.
 #
-#   submit-scripts/run-local.sh [train|show-config|to-csv|augment|break-lock] [--master local[2]] [--print-command] [options...]
+#   submit-scripts/run-local.sh [train|show-config|to-csv|augment|break-lock|resources|preflight] [--master local[2]] [--print-command] [options...]
 #
 # The command defaults to train; to-csv writes MNIST's training set as a Kaggle-style CSV (see --help).
 # Train options (see --help): --config FILE (default conf/job.conf), --set key=value, --preset NAME,
 # --epochs N, --output DIR, --overwrite. Environment: DRIVER_MEMORY (default 6g), JAVA (default java).
 # It runs from the repository root, so relative paths in options are taken from there.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
+source "$(dirname "$0")/common.sh"
+cd "$repo_root"
 
 java_props=()
 job_args=()
@@ -18,7 +18,7 @@ print_only=false
 has_config=false
 command=train
 case "${1:-}" in
-  train|show-config|to-csv|augment|break-lock) command=$1; shift ;;
+  train|show-config|to-csv|augment|break-lock|resources|preflight) command=$1; shift ;;
 esac
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -34,14 +34,8 @@ $has_config || [[ $command == to-csv ]] || job_args=(--config conf/job.conf ${jo
 
 # Native settings that must be in the environment before ND4J loads (STACK.md, "Speed").
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
-  flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
-  if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512vl "* ]]; then
-    export OPENBLAS_CORETYPE=SKYLAKEX
-  elif [[ $flags == *" avx2 "* ]]; then
-    export OPENBLAS_CORETYPE=HASWELL
-  fi
-fi
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(openblas_coretype)}"
+[[ -n $OPENBLAS_CORETYPE ]] || unset OPENBLAS_CORETYPE
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 
 job_command() {  # $1: class path

@@ -1,0 +1,22 @@
+# Shared by the scripts in submit-scripts/ (sourced, not run): the repository root and the settings every
+# launch of the job needs (STACK.md, "JVM flags" and "Speed").
+
+# The repository root.
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Spark 3.5's Java 17 module options (conf/jvm-module.options), on one line.
+module_options() {
+  tr '\n' ' ' < "$repo_root/conf/jvm-module.options" | sed 's/ *$//'
+}
+
+# OpenBLAS 0.3.19 misdetects AVX-512 Xeons as Prescott: the core type to force for this machine's CPU, or
+# nothing when OpenBLAS can be left to detect it. Executors on other hardware need their own (--conf).
+openblas_coretype() {
+  local flags
+  flags=$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)
+  if [[ $flags == *" avx512f "* && $flags == *" avx512bw "* && $flags == *" avx512vl "* ]]; then
+    echo SKYLAKEX
+  elif [[ $flags == *" avx2 "* ]]; then
+    echo HASWELL
+  fi
+}
