@@ -33,9 +33,32 @@ public final class NativeSetup {
     private NativeSetup() {
     }
 
+    /** ND4J's CPU backend, in {@code nd4j-native}; absent from the CUDA build ({@code -Pcuda}). */
+    static final String CPU_BACKEND_CLASS = "org.nd4j.linalg.cpu.nativecpu.CpuBackend";
+
     /** Enables or disables DL4J's layer helpers in this JVM; takes effect for layers created afterwards. */
     public static void applyToThisJvm(NativeConfig cfg) {
-        System.setProperty(HELPERS_DISABLE_PROPERTY, Boolean.toString(!cfg.layerHelpers()));
+        System.setProperty(HELPERS_DISABLE_PROPERTY, Boolean.toString(!helpersEnabled(cfg)));
+    }
+
+    /**
+     * Whether DL4J's layer helpers are switched on: as configured on the CPU backend (oneDNN), always off on
+     * any other. On CUDA, DL4J would look for its cuDNN layer helpers in {@code deeplearning4j-cuda-11.6},
+     * which is not served: every convolution and pooling layer would log a class-loading error and fall back
+     * to the built-in implementation, which is what it gets with helpers off.
+     */
+    public static boolean helpersEnabled(NativeConfig cfg) {
+        return cfg.layerHelpers() && cpuBackendOnClassPath();
+    }
+
+    /** True when ND4J's CPU backend is on the class path (looked up without loading any native library). */
+    public static boolean cpuBackendOnClassPath() {
+        try {
+            Class.forName(CPU_BACKEND_CLASS, false, NativeSetup.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /**
@@ -107,13 +130,13 @@ public final class NativeSetup {
 
     /** A one-line description of the BLAS and thread settings of this JVM, for the start-up log. */
     public static String describeBlas() {
-        String env = Nd4j.getExecutioner().getEnvironmentInformation().toString();
+        String backend = Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend", "unknown");
         String core = Optional.ofNullable(System.getenv("OPENBLAS_CORETYPE")).map(c -> c + " (forced by OPENBLAS_CORETYPE)")
                 .orElse("auto-detected by OpenBLAS (OPENBLAS_CORETYPE unset)");
         String omp = Optional.ofNullable(System.getenv("OMP_NUM_THREADS")).orElse("unset");
         return String.format(Locale.ROOT, "BLAS core: %s; OMP_NUM_THREADS=%s; ND4J max threads %d; oneDNN %s; backend %s",
                 core, omp, Nd4j.getEnvironment().maxThreads(), oneDnnEnabled() ? "enabled" : "disabled",
-                env.contains("backend=CPU") ? "CPU" : env);
+                backend);
     }
 
     private static boolean oneDnnEnabled() {

@@ -49,7 +49,8 @@ import java.util.stream.IntStream;
  * than it should, and {@link Severity#WARN} when it only costs some speed or might matter:</p>
  * <ul>
  *   <li>FATAL: ND4J's native backend did not load; the oneDNN helper is inactive while
- *   {@code natives.layer-helpers = true} and the network has convolution or pooling layers (about 5x slower);
+ *   {@code natives.layer-helpers = true}, the backend is the CPU one and the network has convolution or pooling
+ *   layers (about 5x slower);
  *   JavaCPP's {@code maxphysicalbytes} leaves less room beside the heap and the JVM's own overhead than the
  *   executor's tasks need (training would die with an out-of-memory error in native code); DL4J, ND4J or Spark
  *   versions, or the Scala binary version, differ from the driver's; the probe job itself failed.</li>
@@ -64,6 +65,8 @@ import java.util.stream.IntStream;
  */
 public final class Preflight {
     private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+    /** ND4J's CPU backend as {@link ExecutorFacts#backend()} names it; the only one with oneDNN helpers. */
+    static final String CPU_BACKEND = "CpuBackend";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LOCAL_MASTER = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\s*\\d+)?])?");
     private static final Pattern LOCAL_CLUSTER = Pattern.compile("local-cluster\\[\\s*\\d+\\s*,\\s*(\\d+)\\s*,.*]");
@@ -296,9 +299,12 @@ public final class Preflight {
         for (ExecutorFacts e : executors) {
             checkVersions(e, driver, out);
             if (!e.nativesLoaded()) {
-                out.add(fatal(e, "ND4J's native backend did not load (" + e.nativeError() + "): the job jar must carry "
-                        + "nd4j-native for this platform (classifier linux-x86_64-onednn), and the host must be able to "
-                        + "load it; see the executor's log"));
+                out.add(fatal(e, "ND4J's native backend did not load (" + e.nativeError() + "): " + (driver.nativesLoaded()
+                        && !CPU_BACKEND.equals(driver.backend())
+                        ? "the driver runs " + driver.backend() + " (the CUDA build): the host needs an NVIDIA driver, a "
+                        + "GPU and CUDA 11.6's libraries (or the cuda-redist build)"
+                        : "the job jar must carry nd4j-native for this platform (classifier linux-x86_64-onednn), and the "
+                        + "host must be able to load it") + "; see the executor's log"));
                 continue;
             }
             checkHelper(e, need, natives, out);
@@ -349,8 +355,8 @@ public final class Preflight {
     }
 
     private static void checkHelper(ExecutorFacts e, MemoryPlan need, NativeConfig natives, List<Finding> out) {
-        if (!natives.layerHelpers() || e.oneDnnHelper()) {
-            return;
+        if (!natives.layerHelpers() || e.oneDnnHelper() || !CPU_BACKEND.equals(e.backend())) {
+            return; // oneDNN helpers exist on the CPU backend only; the CUDA build runs without (NativeSetup)
         }
         String state = "a test convolution got helper " + e.convolutionHelper() + " (-D"
                 + NativeSetup.HELPERS_DISABLE_PROPERTY + "=" + e.helpersDisable() + ")";

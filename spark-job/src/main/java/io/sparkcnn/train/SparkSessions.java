@@ -33,7 +33,7 @@ public final class SparkSessions {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(cfg.natives().ompThreads()));
         Optional<String> core = NativeSetup.openblasCoreType(cfg.natives());
         core.ifPresent(c -> conf.setIfMissing("spark.executorEnv.OPENBLAS_CORETYPE", c));
-        String helpers = "-D" + NativeSetup.HELPERS_DISABLE_PROPERTY + "=" + !cfg.natives().layerHelpers();
+        String helpers = "-D" + NativeSetup.HELPERS_DISABLE_PROPERTY + "=" + !NativeSetup.helpersEnabled(cfg.natives());
         String executorOpts = conf.get("spark.executor.extraJavaOptions", "");
         if (!executorOpts.contains(NativeSetup.HELPERS_DISABLE_PROPERTY)) {
             conf.set("spark.executor.extraJavaOptions", (executorOpts + " " + helpers).trim());

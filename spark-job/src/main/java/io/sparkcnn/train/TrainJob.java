@@ -276,7 +276,7 @@ public final class TrainJob {
                 "heldOut", data.heldOutRole()));
         Map<String, String> versions = new LinkedHashMap<>();
         for (org.nd4j.versioncheck.VersionInfo v : org.nd4j.versioncheck.VersionCheck.getVersionInfos()) {
-            if (List.of("deeplearning4j-nn", "nd4j-api", "nd4j-native").contains(v.getArtifactId())) {
+            if (List.of("deeplearning4j-nn", "nd4j-api", "nd4j-native", "nd4j-cuda-11.6").contains(v.getArtifactId())) {
                 versions.put(v.getArtifactId(), v.getBuildVersion());
             }
         }
@@ -305,7 +305,7 @@ public final class TrainJob {
         List<String> helpers = NativeSetup.layerHelpers(net);
         if (!helpers.isEmpty()) {
             LOG.info("Convolution/pooling helpers: {}", String.join(", ", helpers));
-            if (cfg.natives().layerHelpers() && !NativeSetup.allConvolutionsUseOneDnn(net)) {
+            if (NativeSetup.helpersEnabled(cfg.natives()) && !NativeSetup.allConvolutionsUseOneDnn(net)) {
                 LOG.warn("oneDNN helpers requested but not active: convolutions run ~5x slower (see STACK.md)");
             }
         }

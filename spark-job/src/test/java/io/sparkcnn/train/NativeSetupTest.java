@@ -25,6 +25,10 @@ class NativeSetupTest {
         assertEquals(List.of("conv2d_1: MKLDNNConvHelper", "conv2d_2: MKLDNNConvHelper",
                 "max_pooling2d: MKLDNNSubsamplingHelper"), NativeSetup.layerHelpers(net));
         assertTrue(NativeSetup.allConvolutionsUseOneDnn(net));
+        // the CPU build: helpers follow the configuration (the CUDA build has no CpuBackend and turns them off)
+        assertTrue(NativeSetup.cpuBackendOnClassPath());
+        assertTrue(NativeSetup.helpersEnabled(new NativeConfig(1, "auto", true)));
+        assertFalse(NativeSetup.helpersEnabled(new NativeConfig(1, "auto", false)));
         // and the helper really computes: a forward pass gives a probability distribution per image
         var out = net.output(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 784));
         assertEquals(3.0, out.sumNumber().doubleValue(), 1e-4);

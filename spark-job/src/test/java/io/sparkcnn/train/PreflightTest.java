@@ -23,6 +23,8 @@ class PreflightTest {
         String id = "1";
         String host = "worker-a";
         boolean loaded = true;
+        String backend = "CpuBackend";
+        String vendor = "OPENBLAS";
         String helper = "MKLDNNConvHelper";
         boolean oneDnn = true;
         String helpersDisable = "false";
@@ -40,9 +42,9 @@ class PreflightTest {
         String dl4j = "1.0.0-M2.1";
 
         ExecutorFacts build() {
-            return new ExecutorFacts(id, host, loaded ? "CpuBackend" : "", loaded,
+            return new ExecutorFacts(id, host, loaded ? backend : "", loaded,
                     loaded ? "" : "java.lang.UnsatisfiedLinkError: no jnind4jcpu in java.library.path",
-                    loaded ? "OPENBLAS" : "", helper, oneDnn, helpersDisable, coreType, "SKYLAKEX", "BLAS core: ...",
+                    loaded ? vendor : "", helper, oneDnn, helpersDisable, coreType, "SKYLAKEX", "BLAS core: ...",
                     omp, threads, taskCpus, cores, "spark.executor.cores", maxBytes, maxPhysical, heap, java, spark,
                     scala, dl4j, "1.0.0-M2.1");
         }
@@ -154,6 +156,32 @@ class PreflightTest {
         Facts java = new Facts();
         java.java = "21.0.2";
         assertEquals(Preflight.Severity.WARN, only(check(java)).severity(), "another Java runs the same bytecode");
+    }
+
+    /** The CUDA build (-Pcuda): no oneDNN helper and helpers off by design, cuBLAS instead of OpenBLAS. */
+    private static Facts cuda() {
+        Facts f = new Facts();
+        f.backend = "JCublasBackend";
+        f.vendor = "CUBLAS";
+        f.helper = "none";
+        f.oneDnn = false;
+        f.helpersDisable = "true";
+        return f;
+    }
+
+    @Test
+    void theCudaBackendWithoutOneDnnHelperGivesNoFinding() {
+        Facts driver = cuda();
+        driver.id = "driver";
+        assertEquals(List.of(), Preflight.check(List.of(cuda().build()), driver.build(), SEED_CNN, NATIVES));
+
+        Facts dead = cuda();
+        dead.loaded = false;
+        dead.threads = 0;
+        Preflight.Finding finding = only(Preflight.check(List.of(dead.build()), driver.build(), SEED_CNN, NATIVES));
+        assertEquals(Preflight.Severity.FATAL, finding.severity());
+        assertTrue(finding.message().contains("the driver runs JCublasBackend (the CUDA build): the host needs an "
+                + "NVIDIA driver"), finding.message());
     }
 
     @Test
