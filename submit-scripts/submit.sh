@@ -95,12 +95,13 @@ case "${job_args[0]:-}" in
   *) command=${job_args[0]}; job_args=("${job_args[@]:1}") ;;
 esac
 
-if [[ -z $jar ]]; then
-  jar=$(ls "$repo_root"/spark-job/target/spark-job-*-shaded.jar 2>/dev/null | head -1 || true)
+if [[ -z $jar ]]; then  # the CPU jar, or with GPUs the CUDA one (mvn -Pcuda)
+  if [[ $gpus -gt 0 ]]; then suffix=shaded-cuda; profile=-Pcuda; else suffix=shaded; profile=; fi
+  jar=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar 2>/dev/null | head -1 || true)
   if [[ -z $jar ]]; then
-    echo "submit.sh: building the job jar (mvn package)..." >&2
-    mvn -q -B -f "$repo_root/pom.xml" -DskipTests package >&2
-    jar=$(ls "$repo_root"/spark-job/target/spark-job-*-shaded.jar | head -1)
+    echo "submit.sh: building the job jar (mvn $profile package)..." >&2
+    mvn -q -B -f "$repo_root/pom.xml" $profile -DskipTests package >&2
+    jar=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar | head -1)
   fi
 fi
 
