@@ -119,12 +119,17 @@ else  # no Spark here (e.g. only printing the command): Spark's jars from Maven,
     -Dmdep.outputFile=target/provided-classpath.txt >&2
   plan_classpath="$jar:$(cat "$repo_root/spark-job/target/provided-classpath.txt")"
 fi
+plan_errors=$(mktemp)
 resources=$("${JAVA:-java}" -cp "$plan_classpath" io.sparkcnn.cli.Main resources --config "$config" \
-  --executor-memory "$executor_memory" --executor-cores "$executor_cores" "${plan_args[@]+"${plan_args[@]}"}" 2>/dev/null) || {
-  echo "submit.sh: 'Main resources' failed; run it by hand to see why:" >&2
-  echo "  java -cp '$plan_classpath' io.sparkcnn.cli.Main resources --config $config ${plan_args[*]+"${plan_args[*]}"}" >&2
-  exit 2
+  --executor-memory "$executor_memory" --executor-cores "$executor_cores" "${plan_args[@]+"${plan_args[@]}"}" \
+  2> "$plan_errors") || {
+  code=$?  # the job's own exit code: 2 for a bad configuration, whose errors it lists
+  grep -v -E '^(WARNING|[0-9:.]+ (INFO|DEBUG))' "$plan_errors" >&2 || true
+  rm -f "$plan_errors"
+  echo "submit.sh: nothing submitted: 'Main resources' failed on this configuration (exit code $code)" >&2
+  exit "$code"
 }
+rm -f "$plan_errors"
 derived_conf=()
 while IFS= read -r line; do
   case "$line" in
