@@ -1,6 +1,5 @@
 package io.sparkcnn.data;
 
-import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -39,7 +38,7 @@ public final class PngImageReader {
      * @param resize scale images of another size to {@code rows x cols} (otherwise they are refused)
      * @param invert the images are dark ink on a light background: invert grey values (v becomes 255 - v)
      */
-    public record Options(int rows, int cols, boolean resize, boolean invert) {
+    public record Options(int rows, int cols, boolean resize, boolean invert) implements java.io.Serializable {
         public Options {
             if (rows < 1 || cols < 1) {
                 throw new IllegalArgumentException("image size must be positive, got " + rows + "x" + cols);
@@ -61,7 +60,7 @@ public final class PngImageReader {
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IIOException e) {
+        } catch (IOException | RuntimeException e) { // decoders throw unchecked exceptions on some corrupt data
             throw new InvalidDataException(name, "file", "a readable PNG image", "undecodable data ("
                     + rootMessage(e) + ")", e);
         }
