@@ -7,7 +7,6 @@ import org.apache.hadoop.conf.Configuration;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -95,12 +94,5 @@ public final class LocalPredictor {
         for (int i = 0; i < n; i++) {
             sink.accept(new Prediction(Inputs.csvRow(rows[i]), probabilities[i], actual[i]));
         }
-    }
-
-    /** All predictions of {@code paths} in a list, for callers that want them at once. */
-    public List<Prediction> pngs(List<String> paths, PngImageReader.Options options) {
-        List<Prediction> all = new ArrayList<>(paths.size());
-        pngs(paths, options, all::add);
-        return all;
     }
 }
