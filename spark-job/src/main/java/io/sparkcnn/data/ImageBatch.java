@@ -71,17 +71,24 @@ public final class ImageBatch implements Serializable {
      */
     public DataSet toDataSet() {
         int n = size();
-        int ppi = rows * cols;
-        float[] f = new float[n * ppi];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (pixels[i] & 0xFF) / 255f;
-        }
         float[] y = new float[n * LabeledImages.NUM_CLASSES];
         for (int i = 0; i < n; i++) {
             y[i * LabeledImages.NUM_CLASSES + labels[i]] = 1f;
         }
-        INDArray features = Nd4j.create(f, new long[] {n, ppi}, DataType.FLOAT);
         INDArray oneHot = Nd4j.create(y, new long[] {n, LabeledImages.NUM_CLASSES}, DataType.FLOAT);
-        return new DataSet(features, oneHot);
+        return new DataSet(features(pixels, n, rows * cols), oneHot);
+    }
+
+    /**
+     * Network input for {@code count} images of {@code pixelsPerImage} unsigned bytes each: a float matrix
+     * {@code [count, pixelsPerImage]} with every pixel scaled to [0, 1] as {@code pixel / 255}. Training,
+     * evaluation and prediction all build their input here.
+     */
+    public static INDArray features(byte[] pixels, int count, int pixelsPerImage) {
+        float[] f = new float[count * pixelsPerImage];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (pixels[i] & 0xFF) / 255f;
+        }
+        return Nd4j.create(f, new long[] {count, pixelsPerImage}, DataType.FLOAT);
     }
 }

@@ -66,4 +66,24 @@ class CsvImageReaderTest {
         assertEquals("train.csv: line 2: expected at least one image row, found end of file", error(HEADER));
         assertEquals("train.csv: line 3: expected 5 columns, found a blank line", error(HEADER + "1,0,1,2,3\n\n2,0,1,2,3\n"));
     }
+
+    @Test
+    void predictionRowsMayLackTheLabelColumnAndErrorsNameTheLine() {
+        CsvImageReader.Header pixelsOnly = CsvImageReader.header("pixel0,pixel1,pixel2,pixel3", "test.csv", 2, 2, false);
+        assertEquals(false, pixelsOnly.labelled());
+        byte[] pixels = new byte[4];
+        assertEquals(-1, CsvImageReader.parseRow("9,8,7,255", 2, "test.csv", pixelsOnly, pixels));
+        assertArrayEquals(new byte[] {9, 8, 7, (byte) 255}, pixels);
+        assertEquals("test.csv: line 3, column 'pixel1': expected an integer pixel value 0-255, found '300'",
+                assertThrows(InvalidDataException.class,
+                        () -> CsvImageReader.parseRow("0,300,0,0", 3, "test.csv", pixelsOnly, pixels)).getMessage());
+
+        CsvImageReader.Header labelled = CsvImageReader.header(HEADER.trim(), "test.csv", 2, 2, false);
+        assertEquals(true, labelled.labelled());
+        assertEquals(7, CsvImageReader.parseRow("7,1,2,3,4", 2, "test.csv", labelled, pixels));
+        assertEquals("test.csv: line 1 (header): expected 5 columns (label and 4 pixels of 2x2) or 4 columns (pixels "
+                + "only), found 3 columns", assertThrows(InvalidDataException.class,
+                () -> CsvImageReader.header("a,b,c", "test.csv", 2, 2, false)).getMessage());
+        assertThrows(InvalidDataException.class, () -> CsvImageReader.header("pixel0,pixel1,pixel2,pixel3", "train.csv", 2, 2, true));
+    }
 }
