@@ -9,7 +9,8 @@ import java.util.List;
  * {@code data:} URI, no script, font or style sheet from elsewhere, so the file can be mailed or archived and
  * opens offline. Each image marks itself {@code data-loaded="true"} once it has decoded with a non-zero width
  * (or {@code "false"} on an error), which lets a headless browser check that every picture rendered; the body's
- * {@code data-figures} holds the number of figures.
+ * {@code data-figures} holds the number of figures. Preformatted text longer than {@value #FOLD_LINES} lines (the
+ * configuration) is folded.
  */
 public final class HtmlWriter {
     private static final String CSS = """
@@ -20,8 +21,11 @@ public final class HtmlWriter {
             table{border-collapse:collapse;margin:.6em 0}th,td{border:1px solid #ccc;padding:.25em .7em;text-align:left}
             th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}
             pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:.7em;overflow-x:auto;font-size:.85em}
-            figure{margin:1em 0}figure img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
+            figure{margin:1em 0}summary{cursor:pointer;color:#1f5fa8}figure img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:.9em}
             """;
+
+    /** Preformatted blocks longer than this many lines are folded ({@code <details>}) until clicked. */
+    private static final int FOLD_LINES = 40;
 
     private HtmlWriter() {
     }
@@ -50,7 +54,13 @@ public final class HtmlWriter {
         if (block instanceof ReportDocument.Text t) {
             b.append("<p>").append(escape(t.text())).append("</p>\n");
         } else if (block instanceof ReportDocument.Pre p) {
-            b.append("<pre>").append(escape(p.text())).append("</pre>\n");
+            long lines = p.text().lines().count();
+            if (lines > FOLD_LINES) {
+                b.append("<details><summary>").append(lines).append(" lines</summary>\n<pre>").append(escape(p.text()))
+                        .append("</pre>\n</details>\n");
+            } else {
+                b.append("<pre>").append(escape(p.text())).append("</pre>\n");
+            }
         } else if (block instanceof ReportDocument.Table t) {
             b.append("<table>\n<thead><tr>");
             t.header().forEach(h -> b.append("<th>").append(escape(h)).append("</th>"));

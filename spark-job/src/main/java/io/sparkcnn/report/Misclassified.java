@@ -85,7 +85,7 @@ public final class Misclassified {
     public static BufferedImage grid(LabeledImages images, List<Miss> misses, int columns, int scale) {
         Headless.ensure();
         int rows = Math.max(1, (misses.size() + columns - 1) / columns);
-        int cellW = Math.max(images.cols() * scale, 96);
+        int cellW = Math.max(images.cols() * scale, 116);
         int cellH = images.rows() * scale + CAPTION;
         BufferedImage grid = new BufferedImage(GAP + columns * (cellW + GAP), GAP + rows * (cellH + GAP),
                 BufferedImage.TYPE_INT_RGB);
@@ -113,7 +113,7 @@ public final class Misclassified {
             g.setColor(Color.BLACK);
             centered(g, String.format(Locale.ROOT, "true %d \u2192 %d", miss.actual(), miss.predicted()), x0, cellW, ty);
             g.setColor(new Color(0xb00020));
-            centered(g, String.format(Locale.ROOT, "p = %.3f  #%d", miss.probability(), miss.index()), x0, cellW, ty + 14);
+            centered(g, String.format(Locale.ROOT, "p=%.3f  #%d", miss.probability(), miss.index()), x0, cellW, ty + 14);
         }
         g.dispose();
         return grid;

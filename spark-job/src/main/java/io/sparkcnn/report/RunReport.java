@@ -161,9 +161,6 @@ public final class RunReport {
         List<ReportDocument.Section> sections = new ArrayList<>();
         sections.add(new ReportDocument.Section("Summary", List.of(new ReportDocument.Table(List.of("fact", "value"),
                 summaryRows(run, eval, role, model, location)))));
-        sections.add(new ReportDocument.Section("Configuration", List.of(
-                new ReportDocument.Text("The job's settings as the run used them (" + RUN_FILE + ", config)."),
-                new ReportDocument.Pre(pretty(cfg)))));
         sections.add(new ReportDocument.Section("Model", List.of(new ReportDocument.Pre(summary(net.getLayerWiseConfigurations(),
                 heldOut.rows(), heldOut.cols()).render()))));
         sections.add(curvesSection(run, history, role));
@@ -176,6 +173,9 @@ public final class RunReport {
         sections.add(perClassSection(eval, role));
         sections.add(worstSection(heldOut, predictions, worst, role));
         sections.add(throughputSection(run, history));
+        sections.add(new ReportDocument.Section("Configuration", List.of(
+                new ReportDocument.Text("The job's settings as the run used them (" + RUN_FILE + ", config)."),
+                new ReportDocument.Pre(pretty(cfg)))));
         return new ReportDocument("Run report: " + model, location + " \u2014 report made " + Instant.now(), sections);
     }
 
