@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "spark-cnn-trainer", mixinStandardHelpOptions = true, version = "spark-cnn-trainer 0.1.0",
         description = "Trains convolutional networks on MNIST-style images across a Spark cluster.",
         subcommands = {TrainCommand.class, ShowConfigCommand.class, ToCsvCommand.class, AugmentCommand.class,
-                BreakLockCommand.class, ResourcesCommand.class, PreflightCommand.class, PredictCommand.class},
+                BreakLockCommand.class, ResourcesCommand.class, PreflightCommand.class, PredictCommand.class,
+                ReportCommand.class},
         exitCodeOnInvalidInput = ExitCodes.BAD_CONFIG, exitCodeOnExecutionException = ExitCodes.INTERNAL)
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -24,6 +25,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, show-config, to-csv, augment, break-lock, resources, preflight or predict");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, show-config, to-csv, augment, break-lock, resources, preflight, predict or report");
     }
 }

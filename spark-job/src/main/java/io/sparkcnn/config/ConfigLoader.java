@@ -199,6 +199,7 @@ public final class ConfigLoader {
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
                 r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"));
         PreflightConfig preflight = new PreflightConfig(r.bool("preflight.enabled"));
+        ReportConfig report = new ReportConfig(r.bool("report.enabled"), r.integer("report.worst-images"));
 
         boolean formatKnown = format.equals("idx") || format.equals("csv");
         if (!r.bad("data.format") && !formatKnown) {
@@ -251,6 +252,7 @@ public final class ConfigLoader {
         requireNonEmpty(r, "spark.app-name", spark.appName());
         requireNonEmpty(r, "spark.fallback-master", spark.fallbackMaster());
         atLeast(r, "natives.omp-threads", natives.ompThreads(), 1);
+        atLeast(r, "report.worst-images", report.worstImages(), 1);
         if (!r.bad("natives.openblas-coretype") && !CORE_TYPE.matcher(natives.openblasCoreType()).matches()) {
             errors.add("natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
                     + "(e.g. SKYLAKEX, HASWELL), got '" + natives.openblasCoreType() + "'");
@@ -265,7 +267,7 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight);
+        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight, report);
     }
 
     private static void validateAugment(Reader r, AugmentConfig a) {

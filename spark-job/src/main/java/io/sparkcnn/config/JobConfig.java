@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param spark   session settings that are not Spark's own {@code spark.*} keys
  * @param natives native-library settings (threads, BLAS core, layer helpers)
  * @param preflight the pre-flight check of the executors at job start
+ * @param report  the run report (notebook and HTML page) made at the end of training
  */
 public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, AugmentConfig augment,
                         CheckpointConfig checkpoint, OutputConfig output, SparkConfig spark, NativeConfig natives,
-                        PreflightConfig preflight) {
+                        PreflightConfig preflight, ReportConfig report) {
     public JobConfig {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(model, "model");
@@ -31,6 +32,7 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, A
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(natives, "natives");
         Objects.requireNonNull(preflight, "preflight");
+        Objects.requireNonNull(report, "report");
     }
 
     /**

@@ -13,6 +13,7 @@ import io.sparkcnn.eval.PromotionGate;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.TransferLearning;
+import io.sparkcnn.report.RunReport;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
 import io.sparkcnn.store.OutputException;
@@ -146,7 +147,10 @@ public final class TrainJob {
 
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
-            Map<String, byte[]> sideFiles = Map.of(EVALUATION_FILE, json(report), RUN_FILE, json(run));
+            Map<String, byte[]> sideFiles = new LinkedHashMap<>(Map.of(EVALUATION_FILE, json(report), RUN_FILE, json(run)));
+            if (cfg.report().enabled()) {
+                sideFiles.putAll(report(cfg, registry, net, sideFiles, test));
+            }
             String out;
             if (registry == null) {
                 out = store.save(cfg.output().path(), cfg.output().overwrite(), net, probe(test), sideFiles).toString();
@@ -169,6 +173,22 @@ public final class TrainJob {
             }
             LOG.info("Training throughput: {}", speed);
             return new TrainResult(out, report, data.heldOutRole(), speed, scores, trainer.workers(), sc.master());
+        }
+    }
+
+    /**
+     * The run's report files, made before saving so that they are stored with the model (in a registry, inside the
+     * immutable version and its manifest). A report that fails is logged and left out: it never costs the model.
+     */
+    private static Map<String, byte[]> report(JobConfig cfg, ModelRegistry registry, MultiLayerNetwork net,
+                                              Map<String, byte[]> sideFiles, LabeledImages heldOut) {
+        String location = registry == null ? cfg.output().path() : registry.location() + " (new version)";
+        try {
+            return RunReport.build(location, sideFiles, net, heldOut, cfg.report().worstImages()).files();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not make the run report ({}); saving the model without it. Make it later with the "
+                    + "report command.", e.toString(), e);
+            return Map.of();
         }
     }
 

@@ -1,0 +1,211 @@
+package io.sparkcnn.report;
+
+import io.sparkcnn.eval.EvaluationReport;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.annotations.XYTextAnnotation;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.LookupPaintScale;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.xy.XYBlockRenderer;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.PaintScaleLegend;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ui.RectangleEdge;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.DefaultXYZDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.Color;
+import java.awt.Font;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The report's charts, drawn with JFreeChart and rendered headless to PNG bytes. Every method returns a
+ * complete PNG file; sizes are in pixels.
+ */
+public final class ReportCharts {
+    /** Width of every chart in pixels. */
+    public static final int WIDTH = 720;
+    /** Height of the line and bar charts in pixels. */
+    public static final int HEIGHT = 360;
+    /** Width and height of the confusion matrix in pixels. */
+    public static final int MATRIX_SIZE = 640;
+
+    private static final Color[] LINE_COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c)};
+
+    private ReportCharts() {
+    }
+
+    /**
+     * Lines over epochs (1-based x), one per named series; {@code NaN} values are left out.
+     *
+     * @param series name to one value per epoch, epoch 1 first
+     */
+    public static byte[] curves(String title, String yLabel, Map<String, double[]> series, boolean unitRange) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        int epochs = 0;
+        for (Map.Entry<String, double[]> s : series.entrySet()) {
+            XYSeries xy = new XYSeries(s.getKey());
+            for (int e = 0; e < s.getValue().length; e++) {
+                if (!Double.isNaN(s.getValue()[e])) {
+                    xy.add(e + 1, s.getValue()[e]);
+                }
+            }
+            epochs = Math.max(epochs, s.getValue().length);
+            data.addSeries(xy);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "epoch", yLabel, data, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            renderer.setSeriesPaint(i, LINE_COLOURS[i % LINE_COLOURS.length]);
+        }
+        plot.setRenderer(renderer);
+        NumberAxis x = (NumberAxis) plot.getDomainAxis();
+        x.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(epochs / 20.0))));
+        x.setRange(0.5, Math.max(1, epochs) + 0.5);
+        NumberAxis y = (NumberAxis) plot.getRangeAxis();
+        y.setAutoRangeIncludesZero(false);
+        if (unitRange) {
+            double min = series.values().stream().flatMapToDouble(java.util.Arrays::stream).filter(v -> !Double.isNaN(v))
+                    .min().orElse(0);
+            y.setRange(Math.max(0, Math.floor((min - 0.005) * 50) / 50), 1.0);
+        }
+        style(chart);
+        return png(chart, WIDTH, HEIGHT);
+    }
+
+    /**
+     * The confusion matrix as a heat map: rows the actual class (top to bottom 0-9), columns the predicted
+     * class, colour the fraction of the actual class (row-normalized, so a rare class is as visible as a common
+     * one), every cell labelled with its count.
+     */
+    public static byte[] confusionHeatMap(long[][] confusion, String heldOutRole) {
+        int k = confusion.length;
+        double[] xs = new double[k * k];
+        double[] ys = new double[k * k];
+        double[] zs = new double[k * k];
+        for (int a = 0; a < k; a++) {
+            long rowTotal = 0;
+            for (long c : confusion[a]) {
+                rowTotal += c;
+            }
+            for (int p = 0; p < k; p++) {
+                int i = a * k + p;
+                xs[i] = p;
+                ys[i] = a;
+                zs[i] = rowTotal == 0 ? 0 : (double) confusion[a][p] / rowTotal;
+            }
+        }
+        DefaultXYZDataset data = new DefaultXYZDataset();
+        data.addSeries("confusion", new double[][] {xs, ys, zs});
+        NumberAxis x = new NumberAxis("predicted class");
+        NumberAxis y = new NumberAxis("actual class");
+        for (NumberAxis axis : List.of(x, y)) {
+            axis.setTickUnit(new NumberTickUnit(1));
+            axis.setRange(-0.5, k - 0.5);
+            axis.setLowerMargin(0);
+            axis.setUpperMargin(0);
+        }
+        y.setInverted(true);
+        XYBlockRenderer renderer = new XYBlockRenderer();
+        LookupPaintScale scale = new LookupPaintScale(0, 1.0001, Color.WHITE);
+        for (int step = 0; step <= 20; step++) {
+            double v = step / 20.0;
+            float t = (float) Math.sqrt(v);
+            scale.add(v, new Color(1f - 0.85f * t, 1f - 0.6f * t, 1f - 0.25f * t));
+        }
+        renderer.setPaintScale(scale);
+        XYPlot plot = new XYPlot(data, x, y, renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinesVisible(false);
+        plot.setRangeGridlinesVisible(false);
+        Font cellFont = new Font(Font.SANS_SERIF, Font.PLAIN, k > 12 ? 9 : 12);
+        for (int a = 0; a < k; a++) {
+            for (int p = 0; p < k; p++) {
+                XYTextAnnotation label = new XYTextAnnotation(Long.toString(confusion[a][p]), p, a);
+                label.setFont(cellFont);
+                label.setTextAnchor(TextAnchor.CENTER);
+                label.setPaint(zs[a * k + p] > 0.55 ? Color.WHITE : Color.BLACK);
+                plot.addAnnotation(label);
+            }
+        }
+        JFreeChart chart = new JFreeChart("Confusion matrix on the " + heldOutRole + " set (colour: fraction of the row)",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        NumberAxis legendAxis = new NumberAxis("fraction of the actual class");
+        legendAxis.setRange(0, 1);
+        PaintScaleLegend legend = new PaintScaleLegend(scale, legendAxis);
+        legend.setPosition(RectangleEdge.RIGHT);
+        legend.setMargin(new RectangleInsets(10, 10, 10, 10));
+        legend.setStripWidth(14);
+        chart.addSubtitle(legend);
+        style(chart);
+        return png(chart, MATRIX_SIZE + 80, MATRIX_SIZE);
+    }
+
+    /** Grouped bars of precision, recall and F1 per class. */
+    public static byte[] perClassBars(List<EvaluationReport.ClassMetrics> perClass) {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (EvaluationReport.ClassMetrics c : perClass) {
+            String label = Integer.toString(c.label());
+            data.addValue(c.precision(), "precision", label);
+            data.addValue(c.recall(), "recall", label);
+            data.addValue(c.f1(), "F1", label);
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Precision, recall and F1 per class", "class", "score", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        NumberAxis y = (NumberAxis) chart.getCategoryPlot().getRangeAxis();
+        double min = perClass.stream().mapToDouble(c -> Math.min(c.precision(), Math.min(c.recall(), c.f1())))
+                .min().orElse(0);
+        y.setRange(Math.max(0, Math.floor((min - 0.02) * 20) / 20), 1.0);
+        y.setNumberFormatOverride(new java.text.DecimalFormat("0.00", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
+        BarRenderer renderer = (BarRenderer) chart.getCategoryPlot().getRenderer();
+        renderer.setItemMargin(0.05);
+        renderer.setShadowVisible(false);
+        renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+        for (int i = 0; i < LINE_COLOURS.length; i++) {
+            renderer.setSeriesPaint(i, LINE_COLOURS[i]);
+        }
+        style(chart);
+        return png(chart, WIDTH, HEIGHT);
+    }
+
+    private static void style(JFreeChart chart) {
+        chart.setBackgroundPaint(Color.WHITE);
+        chart.setAntiAlias(true);
+        chart.setTextAntiAlias(true);
+        chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        if (chart.getPlot() instanceof XYPlot xy && !(xy.getRenderer() instanceof XYBlockRenderer)) {
+            xy.setBackgroundPaint(Color.WHITE);
+            xy.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            xy.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        } else if (chart.getPlot() instanceof org.jfree.chart.plot.CategoryPlot cat) {
+            cat.setBackgroundPaint(Color.WHITE);
+            cat.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        }
+    }
+
+    static byte[] png(JFreeChart chart, int width, int height) {
+        Headless.ensure();
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ChartUtils.writeChartAsPNG(out, chart, width, height);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render chart '" + chart.getTitle().getText() + "': " + e.getMessage(), e);
+        }
+    }
+}
