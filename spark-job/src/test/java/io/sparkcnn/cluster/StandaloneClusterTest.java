@@ -121,7 +121,11 @@ class StandaloneClusterTest {
 
     /** The job's options for a small run, the same in every test so accuracies can be compared. */
     private static List<String> job(String output, String... more) {
-        List<String> args = new ArrayList<>(List.of("--", "train", "--preset", "seed-cnn", "--epochs", "2",
+        return job(2, output, more);
+    }
+
+    private static List<String> job(int epochs, String output, String... more) {
+        List<String> args = new ArrayList<>(List.of("--", "train", "--preset", "seed-cnn", "--epochs", Integer.toString(epochs),
                 "--set", "data.dir=" + hdfsUrl + "/data/mnist", "--set", "data.train-limit=4000",
                 "--set", "data.test-limit=1000", "--set", "train.batch-size-per-worker=32",
                 "--set", "train.averaging-frequency=5", "-o", hdfsUrl + output));
@@ -162,7 +166,7 @@ class StandaloneClusterTest {
     @Test
     @Order(2)
     void clusterModeRunsTheDriverOnAWorkerAndReportsItsFinalState() throws Exception {
-        Run run = run(submit("cluster", List.of(), job("/out/cluster")), 6);
+        Run run = run(submit("cluster", List.of(), job(1, "/out/cluster")), 6);
         assertEquals(0, run.code(), run.out());
         assertTrue(run.out().matches("(?s).*driver driver-\\S+ ended FINISHED.*"), run.out());
         assertTrue(hdfs.exists(new Path("/out/cluster/" + ModelStore.MODEL_FILE)));
@@ -174,7 +178,7 @@ class StandaloneClusterTest {
     @Test
     @Order(3)
     void aClusterModeDriverThatFailsIsReportedAsFailed() throws Exception {
-        Run run = run(submit("cluster", List.of(), job("/out/failed", "--set", "data.dir=" + hdfsUrl + "/data/missing")), 3);
+        Run run = run(submit("cluster", List.of(), job(1, "/out/failed", "--set", "data.dir=" + hdfsUrl + "/data/missing")), 3);
         assertEquals(1, run.code(), "spark-submit itself exits 0 here; the script must not:\n" + run.out());
         assertTrue(run.out().matches("(?s).*driver driver-\\S+ ended FAILED.*"), run.out());
         assertFalse(hdfs.exists(new Path("/out/failed")), "nothing written");
