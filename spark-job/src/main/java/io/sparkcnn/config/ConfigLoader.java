@@ -199,6 +199,8 @@ public final class ConfigLoader {
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
                 r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"));
         PreflightConfig preflight = new PreflightConfig(r.bool("preflight.enabled"));
+        ProgressConfig progress = new ProgressConfig(r.string("progress.mode"), r.integer("progress.log-interval-seconds"));
+        HistoryConfig history = new HistoryConfig(r.bool("history.enabled"), r.integer("history.train-sample"));
 
         boolean formatKnown = format.equals("idx") || format.equals("csv");
         if (!r.bad("data.format") && !formatKnown) {
@@ -255,6 +257,11 @@ public final class ConfigLoader {
             errors.add("natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
                     + "(e.g. SKYLAKEX, HASWELL), got '" + natives.openblasCoreType() + "'");
         }
+        if (!r.bad("progress.mode") && !ProgressConfig.MODES.contains(progress.mode())) {
+            errors.add("progress.mode must be one of " + ProgressConfig.MODES + ", got '" + progress.mode() + "'");
+        }
+        atLeast(r, "progress.log-interval-seconds", progress.logIntervalSeconds(), 0);
+        atLeast(r, "history.train-sample", history.trainSample(), 0);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
@@ -265,7 +272,8 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight);
+        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight,
+                progress, history);
     }
 
     private static void validateAugment(Reader r, AugmentConfig a) {
