@@ -83,6 +83,7 @@ public final class ProgressReporter implements AutoCloseable {
     private long startImages;
     private long lastLogNanos;
     private Progress last;
+    private boolean lastLogged;
     private ProgressBar bar;
 
     /**
@@ -142,7 +143,8 @@ public final class ProgressReporter implements AutoCloseable {
     public Progress roundDone(int epoch, int round, int rounds, long epochImagesDone, double loss) {
         long now = nanoClock.getAsLong();
         last = progress(epoch, round, rounds, epochImagesDone, loss, now);
-        if (mode == Mode.LINES && now - lastLogNanos >= logIntervalNanos) {
+        lastLogged = mode == Mode.LINES && now - lastLogNanos >= logIntervalNanos;
+        if (lastLogged) {
             LOG.info("{}", last.line());
             lastLogNanos = now;
         } else if (bar != null) {
@@ -153,11 +155,15 @@ public final class ProgressReporter implements AutoCloseable {
         return last;
     }
 
-    /** Epoch {@code epoch} (0-based) has ended: a plain line for it in {@link Mode#LINES}. */
+    /**
+     * Epoch {@code epoch} (0-based) has ended: in {@link Mode#LINES} its last round's line, unless that was
+     * logged already.
+     */
     public void epochDone(int epoch) {
-        if (last != null && last.epoch() == epoch + 1 && mode == Mode.LINES) {
+        if (last != null && last.epoch() == epoch + 1 && mode == Mode.LINES && !lastLogged) {
             LOG.info("{}", last.line());
             lastLogNanos = nanoClock.getAsLong();
+            lastLogged = true;
         }
     }
 

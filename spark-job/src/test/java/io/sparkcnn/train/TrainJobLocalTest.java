@@ -108,7 +108,7 @@ class TrainJobLocalTest {
                 .resolve(ModelRegistry.MANIFEST_FILE).toFile());
         assertEquals(second.evaluation().accuracy(), manifest.at("/facts/metrics/accuracy").asDouble(), 0);
         assertEquals(64, manifest.at("/facts/configSha256").asText().length());
-        assertEquals(3, manifest.get("files").size(), "model, evaluation and run facts, each with its SHA-256");
+        assertEquals(5, manifest.get("files").size(), "model, evaluation, run facts and history (JSON, CSV), each with its SHA-256");
 
         // A second run on a locked location fails before training, naming the holder (exit code 5 in the CLI).
         try (ModelRegistry.Lock held = reader.lock("another run", 0)) {
