@@ -225,15 +225,7 @@ public final class TrainJob {
         if (n >= train.count()) {
             return train;
         }
-        int[] all = java.util.stream.IntStream.range(0, train.count()).toArray();
-        java.util.Random random = new java.util.Random(seed);
-        for (int i = 0; i < n; i++) {
-            int j = i + random.nextInt(all.length - i);
-            int t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-        }
-        int[] chosen = java.util.Arrays.copyOf(all, n);
+        int[] chosen = LabeledImages.batchIndices(train.count(), n, seed).get(0).clone();
         java.util.Arrays.sort(chosen);
         return train.select(chosen, n + " sampled images of " + train.source());
     }
