@@ -33,6 +33,10 @@ final class ConfigOptions {
     @Option(names = "--overwrite", description = "Shorthand for --set output.overwrite=true.")
     boolean overwrite;
 
+    @Option(names = "--progress", paramLabel = "MODE",
+            description = "Shorthand for --set progress.mode=MODE: auto (a live bar on a terminal, log lines otherwise), bar, lines or off.")
+    String progress;
+
     /** All overrides, shorthands last so that they win. */
     List<String> overrides() {
         List<String> all = new ArrayList<>(overrides);
@@ -50,6 +54,9 @@ final class ConfigOptions {
         }
         if (resume) {
             all.add("checkpoint.resume=true");
+        }
+        if (progress != null) {
+            all.add("progress.mode=" + progress);
         }
         return all;
     }

@@ -199,7 +199,10 @@ public final class ConfigLoader {
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
                 r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"));
         PreflightConfig preflight = new PreflightConfig(r.bool("preflight.enabled"));
-        ReportConfig report = new ReportConfig(r.bool("report.enabled"), r.integer("report.worst-images"));
+        ProgressConfig progress = new ProgressConfig(r.string("progress.mode"), r.integer("progress.log-interval-seconds"));
+        HistoryConfig history = new HistoryConfig(r.bool("history.enabled"), r.integer("history.train-sample"));
+        ReportConfig report = new ReportConfig(r.bool("report.enabled"), r.integer("report.worst-images"),
+                referenceRuns(r));
 
         boolean formatKnown = format.equals("idx") || format.equals("csv");
         if (!r.bad("data.format") && !formatKnown) {
@@ -257,6 +260,11 @@ public final class ConfigLoader {
             errors.add("natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
                     + "(e.g. SKYLAKEX, HASWELL), got '" + natives.openblasCoreType() + "'");
         }
+        if (!r.bad("progress.mode") && !ProgressConfig.MODES.contains(progress.mode())) {
+            errors.add("progress.mode must be one of " + ProgressConfig.MODES + ", got '" + progress.mode() + "'");
+        }
+        atLeast(r, "progress.log-interval-seconds", progress.logIntervalSeconds(), 0);
+        atLeast(r, "history.train-sample", history.trainSample(), 0);
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
@@ -267,7 +275,8 @@ public final class ConfigLoader {
         if (!errors.isEmpty()) {
             throw new InvalidConfigException(errors);
         }
-        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight, report);
+        return new JobConfig(data, model, train, augment, checkpoint, output, spark, natives, preflight,
+                progress, history, report);
     }
 
     private static void validateAugment(Reader r, AugmentConfig a) {
@@ -293,6 +302,33 @@ public final class ConfigLoader {
         if (!r.bad("augment.elastic.sigma") && !(a.elastic().sigma() > 0)) {
             r.errors().add("augment.elastic.sigma must be > 0, got " + a.elastic().sigma());
         }
+    }
+
+    /** {@code report.compare-with}: a list of {@code { name, accuracy, epochs, note }}, each checked. */
+    private static List<ReportConfig.ReferenceRun> referenceRuns(Reader r) {
+        String key = "report.compare-with";
+        List<? extends Config> entries;
+        try {
+            entries = r.config().getConfigList(key);
+        } catch (ConfigException e) {
+            r.errors().add(key + " must be a list of { name, accuracy, epochs, note }: " + e.getMessage());
+            return List.of();
+        }
+        List<ReportConfig.ReferenceRun> runs = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            Reader entry = new Reader(entries.get(i).withFallback(ConfigFactory.parseString("note = \"\"")), new ArrayList<>());
+            String name = entry.string("name");
+            double accuracy = entry.decimal("accuracy");
+            int epochs = entry.integer("epochs");
+            String at = key + "[" + i + "]";
+            entry.errors().forEach(e -> r.errors().add(at + "." + e));
+            if (entry.errors().isEmpty() && (name.isBlank() || accuracy < 0 || accuracy > 1 || epochs < 1)) {
+                r.errors().add(at + " needs a name, an accuracy in [0, 1] and epochs >= 1, got name '" + name
+                        + "', accuracy " + accuracy + ", epochs " + epochs);
+            }
+            runs.add(new ReportConfig.ReferenceRun(name, accuracy, epochs, entry.string("note")));
+        }
+        return runs;
     }
 
     private static void probability(Reader r, String key) {

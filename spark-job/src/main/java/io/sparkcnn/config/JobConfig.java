@@ -17,11 +17,14 @@ import java.util.Objects;
  * @param spark   session settings that are not Spark's own {@code spark.*} keys
  * @param natives native-library settings (threads, BLAS core, layer helpers)
  * @param preflight the pre-flight check of the executors at job start
+ * @param progress how training progress is shown on the driver's console
+ * @param history  the per-epoch training history written beside the model
  * @param report  the run report (notebook and HTML page) made at the end of training
  */
 public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, AugmentConfig augment,
                         CheckpointConfig checkpoint, OutputConfig output, SparkConfig spark, NativeConfig natives,
-                        PreflightConfig preflight, ReportConfig report) {
+                        PreflightConfig preflight, ProgressConfig progress, HistoryConfig history,
+                        ReportConfig report) {
     public JobConfig {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(model, "model");
@@ -32,6 +35,8 @@ public record JobConfig(DataConfig data, ModelConfig model, TrainConfig train, A
         Objects.requireNonNull(spark, "spark");
         Objects.requireNonNull(natives, "natives");
         Objects.requireNonNull(preflight, "preflight");
+        Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(history, "history");
         Objects.requireNonNull(report, "report");
     }
 

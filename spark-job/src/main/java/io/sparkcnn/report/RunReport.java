@@ -161,6 +161,10 @@ public final class RunReport {
         List<ReportDocument.Section> sections = new ArrayList<>();
         sections.add(new ReportDocument.Section("Summary", List.of(new ReportDocument.Table(List.of("fact", "value"),
                 summaryRows(run, eval, role, model, location)))));
+        JsonNode others = cfg.path("report").path("compareWith");
+        if (others.size() > 0) {
+            sections.add(comparisonSection(others, run, eval, role));
+        }
         sections.add(new ReportDocument.Section("Model", List.of(new ReportDocument.Pre(summary(net.getLayerWiseConfigurations(),
                 heldOut.rows(), heldOut.cols()).render()))));
         sections.add(curvesSection(run, history, role));
@@ -177,6 +181,23 @@ public final class RunReport {
                 new ReportDocument.Text("The job's settings as the run used them (" + RUN_FILE + ", config)."),
                 new ReportDocument.Pre(pretty(cfg)))));
         return new ReportDocument("Run report: " + model, location + " \u2014 report made " + Instant.now(), sections);
+    }
+
+    /** This run beside the runs quoted in {@code report.compare-with} (e.g. the lecture's), as a table. */
+    private static ReportDocument.Section comparisonSection(JsonNode others, JsonNode run, EvaluationReport eval,
+                                                            String role) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("this run", text(run.path("config").path("train").path("epochs")), fmt("%.4f", eval.accuracy()),
+                fmt("%.2f", 100 * eval.accuracy()) + " %", "measured: " + eval.examples() + " " + role + " images"));
+        for (JsonNode other : others) {
+            double accuracy = other.path("accuracy").asDouble();
+            rows.add(List.of(other.path("name").asText(), other.path("epochs").asText(), fmt("%.4f", accuracy),
+                    fmt("%.2f", 100 * accuracy) + " %", other.path("note").asText()));
+        }
+        return new ReportDocument.Section("Beside other runs", List.of(
+                new ReportDocument.Text("This run's " + role + " accuracy beside the runs quoted in the configuration "
+                        + "(report.compare-with)."),
+                new ReportDocument.Table(List.of("run", "epochs", role + " accuracy", "%", "source"), rows)));
     }
 
     private static List<List<String>> summaryRows(JsonNode run, EvaluationReport eval, String role, String model,

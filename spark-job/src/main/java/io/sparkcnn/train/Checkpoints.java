@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * Checkpoints of one run, kept as versions of a {@link ModelRegistry} (so each is complete or absent and
  * verified by SHA-256 before it is loaded): the network with its updater state, the data position (epochs done
- * and minibatches done of the next epoch), the loss per epoch and the hash of the configuration that wrote it.
+ * and minibatches done of the next epoch), the loss per epoch, the training history of the finished epochs with
+ * the round losses of the unfinished one, and the hash of the configuration that wrote it.
  * The position needs nothing more: epoch {@code e} shuffles (and augments) with seeds derived from {@code e},
  * and each fit's averaging rounds and dropout masks are seeded from its position, so a resumed run sees the
  * data it missed as the killed run would have.
@@ -25,9 +26,11 @@ public final class Checkpoints {
 
     /**
      * A checkpoint: the network after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next
-     * one, and the losses of the finished epochs.
+     * one, the losses of the finished epochs, their history (empty in a checkpoint written before histories were
+     * kept), and the losses of the averaging rounds done in the unfinished epoch.
      */
-    public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, int batchesDone, double[] epochLoss) {
+    public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, int batchesDone, double[] epochLoss,
+                             TrainingHistory history, List<Double> roundLosses) {
     }
 
     private final Configuration hadoopConf;
@@ -48,12 +51,15 @@ public final class Checkpoints {
 
     /**
      * Writes a checkpoint after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next one,
-     * and drops all but the newest {@code keep}.
+     * with the history of the finished epochs and the {@code roundLosses} of the next one so far, and drops all
+     * but the newest {@code keep}.
      */
-    public void save(MultiLayerNetwork net, int epochsDone, int batchesDone, double[] epochLoss) {
+    public void save(MultiLayerNetwork net, int epochsDone, int batchesDone, double[] epochLoss,
+                     TrainingHistory history, List<Double> roundLosses) {
         double[] done = java.util.Arrays.copyOf(epochLoss, epochsDone);
         registry.publish(net, null, Map.of(), Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
-                "epochLoss", done, "configSha256", configHash));
+                "epochLoss", done, "history", history.first(epochsDone), "roundLosses", roundLosses,
+                "configSha256", configHash));
         registry.retain(keep);
         if (batchesDone == 0) {
             LOG.info("Checkpoint after epoch {} saved to {}", epochsDone, registry.location());
@@ -86,8 +92,12 @@ public final class Checkpoints {
         for (int i = 0; i < epochs; i++) {
             loss[i] = facts.get("epochLoss").get(i).asDouble();
         }
+        TrainingHistory history = facts.has("history") ? TrainingHistory.fromJson(facts.get("history")).first(epochs)
+                : TrainingHistory.empty("test");
+        List<Double> roundLosses = new java.util.ArrayList<>();
+        facts.path("roundLosses").forEach(v -> roundLosses.add(v.asDouble()));
         return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, facts.path("batchesDone").asInt(0),
-                loss));
+                loss, history, List.copyOf(roundLosses)));
     }
 
     /** Deletes the checkpoints an earlier run left, saying so: this run starts afresh without {@code --resume}. */

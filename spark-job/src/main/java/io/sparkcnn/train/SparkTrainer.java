@@ -14,8 +14,10 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
@@ -37,6 +39,11 @@ import java.util.function.IntConsumer;
  * bytes ({@link ImageBatch}); every epoch then ships only the image indices of its minibatches, in
  * {@code workers} balanced partitions, and the executors cut the minibatches and turn them into floats.
  *
+ * <p>After every averaging round the driver (which runs DL4J's rounds one after another) tells a
+ * {@link ProgressReporter} where the epoch stands and records the round's loss, and each round's Spark job carries
+ * a description for the Spark UI ({@code epoch 2/5, round 37/94 (images 23,680/60,000)}); the hook only observes,
+ * so training is the same with or without it.</p>
+ *
  * <p>Not thread-safe; one instance trains one network. {@link #close()} deletes the exported minibatches.</p>
  */
 public final class SparkTrainer implements AutoCloseable {
@@ -51,6 +58,19 @@ public final class SparkTrainer implements AutoCloseable {
     private ParameterAveragingTrainingMaster master;
     private SparkDl4jMultiLayer sparkNet;
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
+    private final List<Double> roundLosses = new ArrayList<>();
+    private ProgressReporter progress = ProgressReporter.off();
+    private FitPosition position;
+
+    /**
+     * Where the fit that runs stands in its epoch: rounds and images of the epoch before it, its images, and the
+     * estimated rounds of the epoch's later fits.
+     */
+    private record FitPosition(int epoch, int roundsBefore, long imagesBefore, long images, int roundsAfter) {
+        long imagesAfterRound(int round, int rounds) {
+            return imagesBefore + images * round / Math.max(1, rounds);
+        }
+    }
 
     /**
      * @param network initialized; its parameters are the starting point and it becomes the driver's copy
@@ -73,7 +93,8 @@ public final class SparkTrainer implements AutoCloseable {
      * and whose workers draw dropout masks from {@code splitSeed} and each minibatch's contents.
      */
     private ParameterAveragingTrainingMaster master(long splitSeed) {
-        ParameterAveragingTrainingMaster m = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSizePerWorker())
+        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers,
+                cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(cfg.prefetchBatches())
@@ -81,10 +102,84 @@ public final class SparkTrainer implements AutoCloseable {
                 .rddTrainingApproach(RDDTrainingApproach.Export)
                 .exportDirectory(exportDir.toString())
                 .rngSeed(splitSeed)
-                .trainingHooks(List.of(new SeededDropout(splitSeed)))
-                .build();
+                .trainingHooks(List.of(new SeededDropout(splitSeed)));
+        ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone);
         m.setListeners(List.of(new DivergenceCheck()));
         return m;
+    }
+
+    /** Reports progress to {@code reporter} from now on. */
+    public void setProgress(ProgressReporter reporter) {
+        this.progress = reporter;
+    }
+
+    /**
+     * Losses of the averaging rounds of the epoch that {@link #fitEpoch} fitted last (of the part it fitted, when
+     * it started within the epoch), in order: DL4J's score of each round.
+     */
+    public List<Double> epochRoundLosses() {
+        return List.copyOf(roundLosses);
+    }
+
+    private void roundStarting(int round, int rounds) {
+        FitPosition f = position;
+        if (f != null) {
+            sc.setJobDescription(progress.describeRound(f.epoch(), f.roundsBefore() + round,
+                    f.roundsBefore() + rounds + f.roundsAfter(), f.imagesAfterRound(round, rounds)));
+        }
+    }
+
+    private void roundDone(int round, int rounds, double loss) {
+        FitPosition f = position;
+        if (f != null) {
+            roundLosses.add(loss);
+            progress.roundDone(f.epoch(), f.roundsBefore() + round, f.roundsBefore() + rounds + f.roundsAfter(),
+                    f.imagesAfterRound(round, rounds), loss);
+        }
+    }
+
+    /** Rounds DL4J makes of a fit of {@code batches} minibatches: whole rounds of workers x averaging frequency. */
+    private int roundsOf(int batches) {
+        return Math.max(1, batches / (workers * cfg.averagingFrequency()));
+    }
+
+    /** The driver's view of each round: before its Spark job starts, and after its parameters are averaged. */
+    interface RoundStart {
+        void starting(int round, int rounds);
+    }
+
+    /** See {@link RoundStart}. */
+    interface RoundEnd {
+        void done(int round, int rounds, double loss);
+    }
+
+    /**
+     * DL4J's master with a hook around each round on the driver. {@code processResults} runs every round's Spark
+     * job (it aggregates the workers' results) and then sets the averaged parameters and the round's score, in
+     * every training approach; the hooks see the round number, the fit's round count and that score.
+     */
+    private static final class ReportingMaster extends ParameterAveragingTrainingMaster {
+        private static final long serialVersionUID = 1L;
+        private final transient RoundStart onStart;
+        private final transient RoundEnd onEnd;
+
+        ReportingMaster(Builder builder, RoundStart onStart, RoundEnd onEnd) {
+            super(builder);
+            this.onStart = onStart;
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
+                                      JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
+            if (onStart != null) {
+                onStart.starting(splitNum, totalSplits);
+            }
+            super.processResults(network, graph, results, splitNum, totalSplits);
+            if (onEnd != null) {
+                onEnd.done(splitNum, totalSplits, network != null ? network.getScore() : graph.getScore());
+            }
+        }
     }
 
     /**
@@ -119,18 +214,44 @@ public final class SparkTrainer implements AutoCloseable {
     public long fitEpoch(LabeledImages train, int epoch, int fromBatch, int segmentBatches, IntConsumer afterSegment) {
         List<int[]> batches = epochBatches(train, epoch);
         int step = segmentBatches > 0 ? segmentBatches : batches.size();
+        roundLosses.clear();
+        int roundsBefore = 0;
+        long imagesBefore = 0;
+        for (int start = 0; start < fromBatch; start += step) {
+            roundsBefore += roundsOf(Math.min(step, fromBatch - start));
+            imagesBefore += images(batches.subList(start, Math.min(fromBatch, start + step)));
+        }
         long images = 0;
-        for (int start = fromBatch; start < batches.size(); start += step) {
-            int end = Math.min(batches.size(), start + step);
-            List<int[]> segment = batches.subList(start, end);
-            startFit(epoch, start);
-            fit(augment.enabled() ? augmentedRdd(train, epoch, segment) : toRdd(train, segment));
-            images += segment.stream().mapToLong(b -> b.length).sum();
-            if (end < batches.size()) {
-                afterSegment.accept(end);
+        try {
+            for (int start = fromBatch; start < batches.size(); start += step) {
+                int end = Math.min(batches.size(), start + step);
+                List<int[]> segment = batches.subList(start, end);
+                int roundsAfter = 0;
+                for (int later = end; later < batches.size(); later += step) {
+                    roundsAfter += roundsOf(Math.min(step, batches.size() - later));
+                }
+                long segmentImages = images(segment);
+                position = new FitPosition(epoch, roundsBefore, imagesBefore, segmentImages, roundsAfter);
+                sc.setJobDescription(progress.describeFitStart(epoch, roundsBefore + 1));
+                int roundsDone = roundLosses.size();
+                startFit(epoch, start);
+                fit(augment.enabled() ? augmentedRdd(train, epoch, segment) : toRdd(train, segment));
+                roundsBefore += roundLosses.size() - roundsDone;
+                imagesBefore += segmentImages;
+                images += segmentImages;
+                if (end < batches.size()) {
+                    afterSegment.accept(end);
+                }
             }
+        } finally {
+            position = null;
+            sc.setJobDescription(null);
         }
         return images;
+    }
+
+    private static long images(List<int[]> batches) {
+        return batches.stream().mapToLong(b -> b.length).sum();
     }
 
     /** Fits one whole epoch (0-based); see {@link #fitEpoch(LabeledImages, int, int, int, IntConsumer)}. */
@@ -169,11 +290,22 @@ public final class SparkTrainer implements AutoCloseable {
 
     /** Evaluates the current network on the executors. */
     public Evaluation evaluate(LabeledImages test) {
+        return evaluate(test, test.count() + " images");
+    }
+
+    /**
+     * Evaluates the current network on the executors; its Spark jobs are described as
+     * {@code evaluation: <what>} in the Spark UI.
+     */
+    public Evaluation evaluate(LabeledImages test, String what) {
+        sc.setJobDescription("evaluation: " + what);
         try {
             return sparkNet.evaluate(toRdd(test, test.batchIndices(cfg.batchSizePerWorker(), null)), null,
                     cfg.batchSizePerWorker());
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
             throw new TrainingFailedException("evaluation failed: " + rootMessage(e), e);
+        } finally {
+            sc.setJobDescription(null);
         }
     }
 

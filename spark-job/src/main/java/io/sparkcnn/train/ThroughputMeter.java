@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Measures wall time and CPU time of a phase. In local mode the executors run inside the driver's JVM, so
  * the process's own CPU time counts everything; on a cluster it adds the CPU time that Spark measured for
- * every task that ended during the phase (a listener on the driver).
+ * every task that ended during the phase (a listener on the driver). {@link #pause()} and {@link #resume()} leave
+ * out work inside the phase that is not part of it (the per-epoch evaluations of the training history).
  */
 public final class ThroughputMeter extends SparkListener {
     private final SparkContext sc;
@@ -20,6 +21,8 @@ public final class ThroughputMeter extends SparkListener {
     private volatile boolean running;
     private long wallStart;
     private long cpuStart;
+    private long wallBefore;
+    private long cpuBefore;
 
     public ThroughputMeter(SparkContext sc) {
         this.sc = sc;
@@ -30,17 +33,39 @@ public final class ThroughputMeter extends SparkListener {
     public void start() {
         sc.addSparkListener(this);
         taskCpuNanos.reset();
-        wallStart = System.nanoTime();
-        cpuStart = processCpuNanos();
-        running = true;
+        wallBefore = 0;
+        cpuBefore = 0;
+        running = false;
+        resume();
     }
 
-    /** Stops measuring and listening; {@code images} is the number of images processed since {@link #start()}. */
+    /** Stops counting time (and tasks that end) until {@link #resume()}. */
+    public void pause() {
+        if (running) {
+            running = false;
+            wallBefore += System.nanoTime() - wallStart;
+            cpuBefore += processCpuNanos() - cpuStart;
+        }
+    }
+
+    /** Counts time again after {@link #pause()}. */
+    public void resume() {
+        if (!running) {
+            wallStart = System.nanoTime();
+            cpuStart = processCpuNanos();
+            running = true;
+        }
+    }
+
+    /**
+     * Stops measuring and listening; {@code images} is the number of images processed since {@link #start()}, and
+     * the times are those between {@link #start()} and now less the pauses.
+     */
     public Throughput stop(long images) {
-        running = false;
+        pause();
         sc.removeSparkListener(this);
-        double wall = (System.nanoTime() - wallStart) / 1e9;
-        double cpu = (processCpuNanos() - cpuStart) / 1e9;
+        double wall = wallBefore / 1e9;
+        double cpu = cpuBefore / 1e9;
         if (local) {
             return new Throughput(images, wall, cpu, "process");
         }

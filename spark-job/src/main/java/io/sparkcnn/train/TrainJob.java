@@ -36,7 +36,8 @@ import java.util.Map;
 /**
  * The job: check the output location, load and validate the data on the driver, build the network, train it
  * with parameter averaging on the executors, evaluate it there on the held-out test set, and save the model
- * with {@value #EVALUATION_FILE} and {@value #RUN_FILE} beside it.
+ * with {@value #EVALUATION_FILE}, {@value #RUN_FILE} and the training history ({@link TrainingHistory}) beside
+ * it. Progress goes to a {@link ProgressReporter} after every averaging round.
  */
 public final class TrainJob {
     /** Evaluation written beside the model. */
@@ -81,6 +82,8 @@ public final class TrainJob {
         double[] scores = new double[cfg.train().epochs()];
         int firstEpoch = 0;
         int firstBatch = 0;
+        TrainingHistory history = TrainingHistory.empty(data.heldOutRole());
+        List<Double> resumedRoundLosses = List.of();
         TransferLearning.Start start;
         if (cfg.checkpoint().resume()) {
             Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow(() -> new InvalidConfigException(List.of(
@@ -88,6 +91,8 @@ public final class TrainJob {
             firstEpoch = Math.min(cp.epochsDone(), cfg.train().epochs());
             firstBatch = firstEpoch < cfg.train().epochs() ? cp.batchesDone() : 0;
             System.arraycopy(cp.epochLoss(), 0, scores, 0, firstEpoch);
+            history = new TrainingHistory(data.heldOutRole(), cp.history().first(firstEpoch).epochs());
+            resumedRoundLosses = firstBatch > 0 ? cp.roundLosses() : List.of();
             start = new TransferLearning.Start(cp.network(), frozenLayers(cp.network()), List.of());
             LOG.info("Resuming from checkpoint {} after epoch {} of {} and {} minibatches of the next", cp.id(),
                     cp.epochsDone(), cfg.train().epochs(), cp.batchesDone());
@@ -123,31 +128,70 @@ public final class TrainJob {
                     * (cfg.augment().enabled() && cfg.augment().mode().equals("fixed") ? cfg.augment().copies() : 1);
             int segment = cfg.checkpoint().enabled() ? cfg.checkpoint().everyRounds() * trainer.workers()
                     * cfg.train().averagingFrequency() : 0;
+            LabeledImages trainSample = cfg.history().enabled() && cfg.history().trainSample() > 0
+                    ? sample(train, cfg.history().trainSample(), cfg.train().seed()) : null;
             ThroughputMeter meter = new ThroughputMeter(sc.sc());
-            meter.start();
             long imagesTrained = 0;
-            for (int epoch = firstEpoch; epoch < cfg.train().epochs(); epoch++) {
-                long t0 = System.nanoTime();
-                int epochsDone = epoch;
-                imagesTrained += trainer.fitEpoch(train, epoch, epoch == firstEpoch ? firstBatch : 0, segment,
-                        batchesDone -> checkpoints.save(trainer.network(), epochsDone, batchesDone, scores));
-                keepFrozen(trainer.network(), frozen);
-                scores[epoch] = trainer.lastScore();
-                LOG.info("Epoch {}/{}: loss {} ({} images, {} s)", epoch + 1, cfg.train().epochs(),
-                        String.format(Locale.ROOT, "%.4f", scores[epoch]), imagesPerEpoch,
-                        String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
-                if (cfg.checkpoint().enabled() && epoch + 1 < cfg.train().epochs()) {
-                    checkpoints.save(trainer.network(), epoch + 1, 0, scores);
-                }
-            }
-            Throughput speed = meter.stop(imagesTrained);
+            Throughput speed;
+            try (ProgressReporter progress = ProgressReporter.create(cfg.progress(), cfg.train().epochs(), imagesPerEpoch)) {
+                trainer.setProgress(progress);
+                progress.start(firstEpoch, Math.min(imagesPerEpoch, (long) firstBatch * cfg.train().batchSizePerWorker()));
+                meter.start();
+                for (int epoch = firstEpoch; epoch < cfg.train().epochs(); epoch++) {
+                    int epochsDone = epoch;
+                    TrainingHistory soFar = history;
+                    List<Double> lossesBefore = epoch == firstEpoch ? resumedRoundLosses : List.of();
+                    ThroughputMeter epochMeter = new ThroughputMeter(sc.sc());
+                    epochMeter.start();
+                    long epochImages = trainer.fitEpoch(train, epoch, epoch == firstEpoch ? firstBatch : 0, segment,
+                            batchesDone -> checkpoints.save(trainer.network(), epochsDone, batchesDone, scores, soFar,
+                                    concat(lossesBefore, trainer.epochRoundLosses())));
+                    keepFrozen(trainer.network(), frozen);
+                    Throughput epochSpeed = epochMeter.stop(epochImages);
+                    imagesTrained += epochImages;
+                    scores[epoch] = trainer.lastScore();
+                    List<Double> roundLosses = concat(lossesBefore, trainer.epochRoundLosses());
+                    double meanLoss = roundLosses.stream().mapToDouble(Double::doubleValue).average().orElse(scores[epoch]);
+                    progress.epochDone(epoch);
 
-            EvaluationReport report = EvaluationReport.from(trainer.evaluate(test), LabeledImages.NUM_CLASSES);
+                    meter.pause();
+                    Double trainAccuracy = null;
+                    Double heldOutAccuracy = null;
+                    if (cfg.history().enabled()) {
+                        if (trainSample != null) {
+                            trainAccuracy = trainer.evaluate(trainSample, String.format(Locale.ROOT,
+                                    "training accuracy after epoch %d (%,d sampled images)", epoch + 1,
+                                    trainSample.count())).accuracy();
+                        }
+                        heldOutAccuracy = trainer.evaluate(test, String.format(Locale.ROOT,
+                                "%s accuracy after epoch %d (%,d images)", data.heldOutRole(), epoch + 1,
+                                test.count())).accuracy();
+                    }
+                    meter.resume();
+                    history = history.with(TrainingHistory.Epoch.of(epoch + 1, meanLoss, trainAccuracy,
+                            heldOutAccuracy, epochSpeed));
+                    LOG.info("Epoch {}/{}: loss {} (last round), {} (mean of {} rounds); training accuracy {}, {} "
+                                    + "accuracy {}; {} images in {} s, {} images/s", epoch + 1, cfg.train().epochs(),
+                            decimal(scores[epoch]), decimal(meanLoss), roundLosses.size(), decimal(trainAccuracy),
+                            data.heldOutRole(), decimal(heldOutAccuracy), epochImages,
+                            String.format(Locale.ROOT, "%.1f", epochSpeed.wallSeconds()),
+                            String.format(Locale.ROOT, "%.1f", epochSpeed.imagesPerSecond()));
+                    if (cfg.checkpoint().enabled() && epoch + 1 < cfg.train().epochs()) {
+                        checkpoints.save(trainer.network(), epoch + 1, 0, scores, history, List.of());
+                    }
+                }
+                speed = meter.stop(imagesTrained);
+                trainer.setProgress(ProgressReporter.off());
+            }
+
+            EvaluationReport report = EvaluationReport.from(trainer.evaluate(test, String.format(Locale.ROOT,
+                    "final, %s set (%,d images)", data.heldOutRole(), test.count())), LabeledImages.NUM_CLASSES);
             LOG.info("Evaluation on {} held-out {} images:\n{}", test.count(), data.heldOutRole(), report.table(data.heldOutRole()));
 
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
-            Map<String, byte[]> sideFiles = new LinkedHashMap<>(Map.of(EVALUATION_FILE, json(report), RUN_FILE, json(run)));
+            Map<String, byte[]> sideFiles = new LinkedHashMap<>(Map.of(EVALUATION_FILE, json(report), RUN_FILE, json(run),
+                    TrainingHistory.JSON_FILE, history.json(), TrainingHistory.CSV_FILE, history.csv()));
             if (cfg.report().enabled()) {
                 sideFiles.putAll(report(cfg, registry, net, sideFiles, test));
             }
@@ -172,7 +216,8 @@ public final class TrainJob {
                 checkpoints.deleteAll();
             }
             LOG.info("Training throughput: {}", speed);
-            return new TrainResult(out, report, data.heldOutRole(), speed, scores, trainer.workers(), sc.master());
+            return new TrainResult(out, report, data.heldOutRole(), speed, scores, trainer.workers(), sc.master(),
+                    history);
         }
     }
 
@@ -190,6 +235,29 @@ public final class TrainJob {
                     + "report command.", e.toString(), e);
             return Map.of();
         }
+    }
+
+    /**
+     * A fixed random sample of {@code n} training images (all of them when there are fewer), drawn with
+     * {@code seed}, on which the history measures the training accuracy after every epoch.
+     */
+    static LabeledImages sample(LabeledImages train, int n, long seed) {
+        if (n >= train.count()) {
+            return train;
+        }
+        int[] chosen = LabeledImages.batchIndices(train.count(), n, seed).get(0).clone();
+        java.util.Arrays.sort(chosen);
+        return train.select(chosen, n + " sampled images of " + train.source());
+    }
+
+    private static List<Double> concat(List<Double> a, List<Double> b) {
+        List<Double> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static String decimal(Double value) {
+        return value == null ? "-" : String.format(Locale.ROOT, "%.4f", value);
     }
 
     /** The run's checkpoints: {@code checkpoint.dir}, or {@code <output.path>.checkpoints}. */

@@ -12,7 +12,8 @@ import io.sparkcnn.eval.EvaluationReport;
  * @param epochScores  training loss DL4J reported at the end of each epoch (last averaging round)
  * @param workers      number of parameter-averaging workers
  * @param master       the Spark master the job ran on
+ * @param history      per epoch: loss, accuracies, wall time and throughput (also in {@code history.json})
  */
 public record TrainResult(String outputDir, EvaluationReport evaluation, String heldOutRole, Throughput training, double[] epochScores,
-                          int workers, String master) {
+                          int workers, String master, TrainingHistory history) {
 }

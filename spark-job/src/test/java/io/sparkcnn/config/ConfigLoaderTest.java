@@ -123,6 +123,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void runsQuotedForComparisonAreChecked() {
+        JobConfig cfg = ConfigLoader.load(null, List.of(
+                "report.compare-with=[{ name = \"the lecture\", accuracy = 0.627, epochs = 5 }]"));
+        assertEquals(List.of(new ReportConfig.ReferenceRun("the lecture", 0.627, 5, "")), cfg.report().compareWith());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "report.compare-with=[{ name = keras, accuracy = 99.2, epochs = 12 }, { name = x, epochs = 1 }]")));
+        assertEquals(List.of("report.compare-with[0] needs a name, an accuracy in [0, 1] and epochs >= 1, got name "
+                + "'keras', accuracy 99.2, epochs 12", "report.compare-with[1].accuracy is missing"), e.errors());
+    }
+
+    @Test
     void penaltiesNeedPositiveStrengths() {
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
                 "model.network.regularization={ type = l2 }")));

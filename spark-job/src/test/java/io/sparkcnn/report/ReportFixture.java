@@ -45,7 +45,8 @@ final class ReportFixture {
 
     static ReportFixture train() {
         JobConfig cfg = ConfigLoader.load(null, List.of("data.dir=" + TestData.mnistDir(), "model.preset=seed-fc",
-                "data.train-limit=2000", "data.test-limit=" + TEST_IMAGES, "train.epochs=1"));
+                "data.train-limit=2000", "data.test-limit=" + TEST_IMAGES, "train.epochs=1",
+                "report.compare-with=[{ name = \"the lecture\", accuracy = 0.9817, epochs = 20, note = \"tf.keras\" }]"));
         DatasetLoader.TrainTest data = new DatasetLoader(new Configuration()).load(cfg.data());
         MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.build(cfg.model().network(), 7, 28, 28));
         net.init();

@@ -65,6 +65,8 @@ class RunReportTest {
         assertEquals(5, images);
         assertFalse(html.contains("<link") || html.contains("@import") || html.contains("url("), "no external resources");
         assertTrue(html.contains("data-figures=\"5\""));
+        assertTrue(html.contains("Beside other runs") && html.contains("the lecture") && html.contains("98.17 %"),
+                "report.compare-with is shown");
     }
 
     @Test

@@ -122,6 +122,13 @@ class ResumeAfterKillTest {
         assertEquals(20_000 - 200 * 32 + 20_000, facts.at("/training/images").asLong(),
                 "the resumed run trained the rest of epoch 2 and epoch 3 only");
         assertFalse(Files.exists(Path.of(output + ".checkpoints")), "checkpoints deleted after the final save");
+        JsonNode history = new ObjectMapper().readTree(output.resolve(TrainingHistory.JSON_FILE).toFile());
+        assertEquals(3, history.get("epochs").size(), "the history of the killed run's epochs came with the checkpoint");
+        for (int e = 0; e < 3; e++) {
+            assertEquals(e + 1, history.get("epochs").get(e).get("epoch").asInt());
+            assertTrue(history.get("epochs").get(e).get("validationAccuracy").isNumber(), history.toString());
+        }
+        assertEquals(4, Files.readAllLines(output.resolve(TrainingHistory.CSV_FILE)).size(), "header and 3 epochs");
 
         Run uninterrupted = run(job(dir.resolve("uninterrupted")));
         assertEquals(0, uninterrupted.code(), uninterrupted.out());

@@ -108,7 +108,10 @@ class TrainJobLocalTest {
                 .resolve(ModelRegistry.MANIFEST_FILE).toFile());
         assertEquals(second.evaluation().accuracy(), manifest.at("/facts/metrics/accuracy").asDouble(), 0);
         assertEquals(64, manifest.at("/facts/configSha256").asText().length());
-        assertEquals(3, manifest.get("files").size(), "model, evaluation and run facts, each with its SHA-256");
+        java.util.Set<String> files = new java.util.TreeSet<>();
+        manifest.get("files").forEach(f -> files.add(f.get("name").asText()));
+        assertEquals(java.util.Set.of("model.zip", "evaluation.json", "run.json", "history.json", "history.csv",
+                "report.ipynb", "report.html"), files, "model, evaluation, run facts, history and report, each with its SHA-256");
 
         // A second run on a locked location fails before training, naming the holder (exit code 5 in the CLI).
         try (ModelRegistry.Lock held = reader.lock("another run", 0)) {

@@ -1,0 +1,80 @@
+package io.sparkcnn.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.Networks;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+@Tag("unit")
+class TrainingHistoryTest {
+    private static final TrainingHistory TWO_EPOCHS = TrainingHistory.empty("test")
+            .with(new TrainingHistory.Epoch(1, 0.123, 0.97, 0.975, 80.1, 750.2, 400.3))
+            .with(new TrainingHistory.Epoch(2, 0.0005, null, 0.98, 79.5, 754.0, 401.0));
+
+    @Test
+    void jsonHasTheAgreedShapeWithNumbersAndNulls() {
+        assertEquals("{\"heldOut\":\"test\",\"epochs\":["
+                        + "{\"epoch\":1,\"trainLoss\":0.123,\"trainAccuracy\":0.97,\"validationAccuracy\":0.975,"
+                        + "\"wallSeconds\":80.1,\"imagesPerSecond\":750.2,\"imagesPerCpuSecond\":400.3},"
+                        + "{\"epoch\":2,\"trainLoss\":5.0E-4,\"trainAccuracy\":null,\"validationAccuracy\":0.98,"
+                        + "\"wallSeconds\":79.5,\"imagesPerSecond\":754.0,\"imagesPerCpuSecond\":401.0}]}",
+                new String(TWO_EPOCHS.json(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void csvHasTheHeaderAndOneRowPerEpochWithEmptyFieldsForNulls() {
+        assertEquals("""
+                epoch,train_loss,train_accuracy,validation_accuracy,wall_seconds,images_per_second,images_per_cpu_second
+                1,0.123,0.97,0.975,80.1,750.2,400.3
+                2,0.0005,,0.98,79.5,754,401
+                """, new String(TWO_EPOCHS.csv(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jsonReadsBackToTheSameHistory() throws Exception {
+        assertEquals(TWO_EPOCHS, TrainingHistory.fromJson(new ObjectMapper().readTree(TWO_EPOCHS.json())));
+        assertEquals(1, TWO_EPOCHS.first(1).epochs().size());
+    }
+
+    @Test
+    void epochsMustBeNumberedInOrder() {
+        assertThrows(IllegalArgumentException.class, () -> TrainingHistory.empty("test")
+                .with(new TrainingHistory.Epoch(2, 0.1, null, null, 1, 1, 1)));
+    }
+
+    @Test
+    void aNonFiniteMeasurementIsWrittenAsNull() {
+        TrainingHistory h = TrainingHistory.empty("validation")
+                .with(new TrainingHistory.Epoch(1, Double.NaN, null, 0.5, 1, 2, 3));
+        assertEquals(null, h.epochs().get(0).trainLoss());
+        assertEquals("1,,,0.5,1,2,3", new String(h.csv(), StandardCharsets.UTF_8).split("\n")[1]);
+    }
+
+    @Test
+    void aCheckpointCarriesTheHistoryAndTheRoundLossesOfTheUnfinishedEpoch(@TempDir Path dir) {
+        MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 1));
+        net.init();
+        Checkpoints checkpoints = new Checkpoints(new Configuration(), dir.resolve("ckpt").toString(), "hash", 2);
+        checkpoints.save(net, 2, 40, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(0.2, 0.1));
+
+        Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow();
+        assertEquals(2, cp.epochsDone());
+        assertEquals(40, cp.batchesDone());
+        assertEquals(TWO_EPOCHS, cp.history());
+        assertEquals(List.of(0.2, 0.1), cp.roundLosses());
+
+        checkpoints.save(net, 1, 0, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of());
+        assertEquals(TWO_EPOCHS.first(1), checkpoints.latest().orElseThrow().history(),
+                "a checkpoint after epoch 1 keeps epoch 1 only");
+    }
+}
