@@ -42,15 +42,10 @@ public final class Augmenter implements Serializable {
 
     /** The random source of version {@code copy} of image {@code index}: a fixed function of its arguments. */
     public static SplittableRandom random(long seed, long index, long copy) {
-        return new SplittableRandom(mix(mix(mix(seed) ^ index) ^ copy));
+        return new SplittableRandom(Seeds.mix(Seeds.mix(Seeds.mix(seed) ^ index) ^ copy));
     }
 
     /** SplitMix64's finalizer: every input bit affects every output bit. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
-    }
 
     /** Version {@code copy} of image {@code index} of {@code images} (0 = the original), as floats in [0, 1]. */
     public float[] version(ImageBatch images, int index, long copy) {

@@ -1,5 +1,6 @@
 package io.sparkcnn.train;
 
+import io.sparkcnn.data.Seeds;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
@@ -27,7 +28,7 @@ final class SeededDropout implements TrainingHook {
         long labels = minibatch.getLabels().argMax(1).castTo(org.nd4j.linalg.api.buffer.DataType.LONG)
                 .mul(31).sumNumber().longValue();
         long pixels = Double.doubleToLongBits(minibatch.getFeatures().sumNumber().doubleValue());
-        Nd4j.getRandom().setSeed(mix(mix(seed) ^ labels) ^ pixels);
+        Nd4j.getRandom().setSeed(Seeds.mix(Seeds.mix(seed) ^ labels) ^ pixels);
     }
 
     @Override
@@ -40,11 +41,5 @@ final class SeededDropout implements TrainingHook {
 
     @Override
     public void postUpdate(MultiDataSet minibatch, Model model) {
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
     }
 }
