@@ -37,7 +37,8 @@ import java.util.Locale;
  * </pre>
  * where, per example and summed over the layers, the {@code InputType} propagated through the network gives
  * A = output activations (each also has a gradient of the same size in backpropagation, hence 2 A),
- * Z = pre-activations of the layers with parameters (recomputed in backpropagation), D = dropout masks, and
+ * Z = pre-activations of the layers with parameters (kept for backpropagation, CacheMode.DEVICE),
+ * D = dropout masks, and
  * C = the largest convolution's im2col buffer and its gradient, 2 outH outW inChannels kH kW (DL4J's built-in
  * convolution; one layer's at a time, so the maximum, not the sum); I = input values, L = labels. Each
  * executor also holds the broadcast parameters and updater state once, {@code perExecutor = w (P + U)}, and
