@@ -108,7 +108,7 @@ fi
 # Off-heap limits and memory overhead for this model and batch size, computed by the job itself (`Main
 # resources` prints spark.* settings to pass on and executor.java-options to add to the executors' options).
 plan_args=()
-[[ $command == train || $command == preflight ]] && plan_args=("${job_args[@]+"${job_args[@]}"}")
+[[ $command == train || $command == preflight || $command == bench ]] && plan_args=("${job_args[@]+"${job_args[@]}"}")
 if [[ -z $spark_home ]] && command -v spark-submit > /dev/null; then
   spark_home=$(cd "$(dirname "$(readlink -f "$(command -v spark-submit)")")/.." && pwd)
 fi

@@ -14,10 +14,13 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.time.SystemClockTimeSource;
+import org.deeplearning4j.spark.time.TimeSourceProvider;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
@@ -49,6 +52,10 @@ import java.util.function.IntConsumer;
 public final class SparkTrainer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
+    /** The JVM option that makes DL4J's training stats use the local clock instead of an NTP server. */
+    public static final String STATS_CLOCK_OPTION = "-D" + TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY + "="
+            + SystemClockTimeSource.class.getName();
+
     private final JavaSparkContext sc;
     private final TrainConfig cfg;
     private final AugmentConfig augment;
@@ -61,6 +68,8 @@ public final class SparkTrainer implements AutoCloseable {
     private final List<Double> roundLosses = new ArrayList<>();
     private ProgressReporter progress = ProgressReporter.off();
     private FitPosition position;
+    private boolean collectStats;
+    private final List<SparkTrainingStats> trainingStats = new ArrayList<>();
 
     /**
      * Where the fit that runs stands in its epoch: rounds and images of the epoch before it, its images, and the
@@ -102,10 +111,29 @@ public final class SparkTrainer implements AutoCloseable {
                 .rddTrainingApproach(RDDTrainingApproach.Export)
                 .exportDirectory(exportDir.toString())
                 .rngSeed(splitSeed)
+                .collectTrainingStats(collectStats)
                 .trainingHooks(List.of(new SeededDropout(splitSeed)));
         ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone);
         m.setListeners(List.of(new DivergenceCheck()));
         return m;
+    }
+
+    /**
+     * Makes DL4J time every phase of the fits from now on (broadcast, export, worker fits, aggregation), at the
+     * cost of some bookkeeping; {@link #trainingStats()} returns the timings. DL4J's stats ask an NTP server on the
+     * internet for the time unless told otherwise: the driver is told here, executors need
+     * {@link #STATS_CLOCK_OPTION} in {@code spark.executor.extraJavaOptions}.
+     */
+    public void collectTrainingStats() {
+        System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
+        collectStats = true;
+        master = master(cfg.seed());
+        sparkNet = new SparkDl4jMultiLayer(sc, sparkNet.getNetwork(), master);
+    }
+
+    /** DL4J's timings of every fit since {@link #collectTrainingStats()}, one entry per fit. */
+    public List<SparkTrainingStats> trainingStats() {
+        return List.copyOf(trainingStats);
     }
 
     /** Reports progress to {@code reporter} from now on. */
@@ -278,6 +306,9 @@ public final class SparkTrainer implements AutoCloseable {
     private void fit(JavaRDD<DataSet> rdd) {
         try {
             sparkNet.fit(rdd);
+            if (collectStats) {
+                trainingStats.add(sparkNet.getSparkTrainingStats());
+            }
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
             throw new TrainingFailedException("training failed: " + rootMessage(e), e);
         }

@@ -81,7 +81,7 @@ public final class ThroughputMeter extends SparkListener {
     }
 
     /** CPU time of this JVM process, all threads, in nanoseconds. */
-    static long processCpuNanos() {
+    public static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }

@@ -1,0 +1,218 @@
+package io.sparkcnn.bench;
+
+import io.sparkcnn.config.JobConfig;
+import io.sparkcnn.data.DatasetLoader;
+import io.sparkcnn.data.ImageBatch;
+import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.train.NativeSetup;
+import io.sparkcnn.train.SparkSessions;
+import io.sparkcnn.train.SparkTrainer;
+import io.sparkcnn.train.Throughput;
+import io.sparkcnn.train.ThroughputMeter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
+import org.deeplearning4j.spark.stats.EventStats;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Measures one job configuration on the same images in one run: DL4J training in this process without Spark,
+ * then the Spark path (parameter averaging, exactly as {@code train} runs it) on each master, and evaluation on
+ * the test set after each. Every training phase is one epoch of {@code data.train-limit} images (all when 0),
+ * from the same initial parameters. The single-process phase runs first, after a short warm-up on a throwaway
+ * copy of the network, so JIT and oneDNN primitive creation are not counted; in local mode the Spark phases share
+ * this JVM and start warm too.
+ *
+ * <p>Time shares: in process, compute is the time inside {@code fit} and data the time that builds the minibatches.
+ * On Spark, DL4J's own training stats give the workers' fit time (compute) and the time to load exported
+ * minibatches plus the driver's export (data); the rest of the workers' time, {@code workers x wall}, is the
+ * averaging rounds: broadcast, aggregation, serialization and scheduling.</p>
+ */
+public final class Benchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);
+    private static final int WARMUP_BATCHES = 5;
+
+    private Benchmark() {
+    }
+
+    /**
+     * @param masters Spark masters to run the Spark phases on, one after the other, each in its own session
+     */
+    public static BenchResult run(JobConfig cfg, List<String> masters) {
+        NativeSetup.applyToThisJvm(cfg.natives());
+        DatasetLoader.TrainTest data = new DatasetLoader(new Configuration()).load(cfg.data());
+        LabeledImages train = data.train();
+        LabeledImages test = data.test();
+        List<PhaseResult> phases = new ArrayList<>();
+        List<Advice> advice = new ArrayList<>();
+        LOG.info("Benchmark: {} training and {} test images, {} per minibatch", train.count(), test.count(),
+                cfg.train().batchSizePerWorker());
+        MultiLayerNetwork single = network(cfg, train);
+        PhaseResult trained = trainInProcess(cfg, single, train);
+        PhaseResult evaluated = evaluateInProcess(cfg, single, test);
+        PhaseResult process = trained.withAccuracy(evaluated.accuracy());
+        phases.add(process);
+        phases.add(evaluated);
+        for (String master : masters) {
+            List<PhaseResult> spark = onSpark(cfg, master, train, test);
+            phases.addAll(spark);
+            advice.add(Advice.of(spark.get(0), process));
+        }
+        return new BenchResult(cfg.model().preset(), train.count(), test.count(), cfg.train().batchSizePerWorker(),
+                cfg.train().averagingFrequency(), System.getenv().getOrDefault("OMP_NUM_THREADS", ""), phases, advice);
+    }
+
+    private static MultiLayerNetwork network(JobConfig cfg, LabeledImages train) {
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.build(cfg.model().network(), cfg.train().seed(),
+                train.rows(), train.cols()));
+        net.init();
+        return net;
+    }
+
+    private static PhaseResult trainInProcess(JobConfig cfg, MultiLayerNetwork net, LabeledImages train) {
+        ImageBatch all = ImageBatch.of(train);
+        List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
+                cfg.train().seed());
+        MultiLayerNetwork warmup = net.clone();
+        for (int i = 0; i < Math.min(WARMUP_BATCHES, batches.size()); i++) {
+            warmup.fit(all.select(batches.get(i)).toDataSet());
+        }
+        long dataNs = 0;
+        long fitNs = 0;
+        long wall0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        for (int[] indices : batches) {
+            long t0 = System.nanoTime();
+            DataSet minibatch = all.select(indices).toDataSet();
+            long t1 = System.nanoTime();
+            net.fit(minibatch);
+            dataNs += t1 - t0;
+            fitNs += System.nanoTime() - t1;
+        }
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        PhaseResult r = new PhaseResult("train", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, train.count(),
+                wall, cpu, "process", fitNs / 1e9 / wall, 0, dataNs / 1e9 / wall, Double.NaN,
+                Map.of("fit", fitNs / 1e6, "minibatches", dataNs / 1e6));
+        LOG.info("In process: {} images in {} s, {} images/CPU-s", r.images(), String.format("%.1f", wall),
+                String.format("%.1f", r.imagesPerCpuSecond()));
+        return r;
+    }
+
+    private static PhaseResult evaluateInProcess(JobConfig cfg, MultiLayerNetwork net, LabeledImages test) {
+        long wall0 = System.nanoTime();
+        long cpu0 = processCpuNanos();
+        double accuracy = accuracy(net, test, cfg.train().batchSizePerWorker());
+        double wall = (System.nanoTime() - wall0) / 1e9;
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        return new PhaseResult("evaluate", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, test.count(), wall,
+                cpu, "process", Double.NaN, 0, Double.NaN, accuracy, Map.of());
+    }
+
+    private static double accuracy(MultiLayerNetwork net, LabeledImages test, int batchSize) {
+        ImageBatch all = ImageBatch.of(test);
+        Evaluation eval = new Evaluation(LabeledImages.NUM_CLASSES);
+        for (int[] indices : test.batchIndices(batchSize, null)) {
+            DataSet minibatch = all.select(indices).toDataSet();
+            eval.eval(minibatch.getLabels(), net.output(minibatch.getFeatures(), false));
+        }
+        return eval.accuracy();
+    }
+
+    private static List<PhaseResult> onSpark(JobConfig cfg, String master, LabeledImages train, LabeledImages test) {
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+        SparkConf conf = SparkSessions.configure(new SparkConf().setMaster(master), cfg);
+        conf.set("spark.executor.extraJavaOptions",
+                (conf.get("spark.executor.extraJavaOptions", "") + " " + SparkTrainer.STATS_CLOCK_OPTION).trim());
+        SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
+        try {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            try (SparkTrainer trainer = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment())) {
+                trainer.collectTrainingStats();
+                ThroughputMeter meter = new ThroughputMeter(sc.sc());
+                meter.start();
+                long images = trainer.fitEpoch(train, 0);
+                Throughput t = meter.stop(images);
+                int rounds = trainer.epochRoundLosses().size();
+                Map<String, Double> breakdown = totalMs(trainer.trainingStats());
+                Shares shares = Shares.of(breakdown, trainer.workers(), t.wallSeconds());
+                ThroughputMeter evalMeter = new ThroughputMeter(sc.sc());
+                evalMeter.start();
+                double accuracy = trainer.evaluate(test).accuracy();
+                Throughput e = evalMeter.stop(test.count());
+                PhaseResult trained = new PhaseResult("train", master, trainer.workers(),
+                        cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(), rounds, images,
+                        t.wallSeconds(), t.cpuSeconds(), t.cpuSource(), shares.compute(), shares.averaging(),
+                        shares.data(), accuracy, breakdown);
+                LOG.info("{}: {}, test accuracy {}", master, t, accuracy);
+                return List.of(trained, new PhaseResult("evaluate", master, trainer.workers(),
+                        cfg.train().batchSizePerWorker(), 0, 0, test.count(), e.wallSeconds(), e.cpuSeconds(),
+                        e.cpuSource(), Double.NaN, 0, Double.NaN, accuracy, Map.of()));
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Shares of the workers' time ({@code workers x wall}) from the total milliseconds of DL4J's training stats. */
+    record Shares(double compute, double averaging, double data) {
+        static final String WORKER_FIT = "ParameterAveragingWorkerFitTimesMs";
+        static final String WORKER_DATA = "WorkerFlatMapDataSetGetTimesMs";
+        static final List<String> DRIVER_DATA = List.of("parameterAveragingMasterExportTimesMs",
+                "ParameterAveragingMasterCountRddSizeTimesMs", "ParameterAveragingMasterSplitTimesMs",
+                "ParameterAveragingMasterRepartitionTimesMs");
+
+        static Shares of(Map<String, Double> totalMs, int workers, double wallSeconds) {
+            double slotMs = workers * wallSeconds * 1000;
+            double compute = totalMs.getOrDefault(WORKER_FIT, 0.0);
+            double data = totalMs.getOrDefault(WORKER_DATA, 0.0);
+            for (String key : DRIVER_DATA) {
+                data += workers * totalMs.getOrDefault(key, 0.0);
+            }
+            double c = Math.min(1, compute / slotMs);
+            double d = Math.min(1 - c, data / slotMs);
+            return new Shares(c, 1 - c - d, d);
+        }
+    }
+
+    /**
+     * Total milliseconds per DL4J training-stats key over all fits, nested stats included (driver keys such as
+     * {@code ParameterAveragingMasterBroadcastCreateTimesMs}, worker keys such as
+     * {@code ParameterAveragingWorkerInitTimeMs}); worker times are summed over the workers.
+     */
+    static Map<String, Double> totalMs(List<SparkTrainingStats> fits) {
+        Map<String, Double> totals = new TreeMap<>();
+        for (SparkTrainingStats fit : fits) {
+            Set<String> seen = new HashSet<>();
+            for (SparkTrainingStats s = fit; s != null; s = s.getNestedTrainingStats()) {
+                for (String key : s.getKeySet()) {
+                    if (seen.add(key)) { // an outer stats object also answers for the keys of those it nests
+                        List<EventStats> events = s.getValue(key);
+                        double ms = events == null ? 0 : events.stream().mapToDouble(EventStats::getDurationMs).sum();
+                        totals.merge(key, ms, Double::sum);
+                    }
+                }
+            }
+        }
+        return totals;
+    }
+
+    private static long processCpuNanos() {
+        return ThroughputMeter.processCpuNanos();
+    }
+}
