@@ -108,7 +108,18 @@ fi
 # Off-heap limits and memory overhead for this model and batch size, computed by the job itself (`Main
 # resources` prints spark.* settings to pass on and executor.java-options to add to the executors' options).
 plan_args=()
-[[ $command == train || $command == preflight || $command == bench ]] && plan_args=("${job_args[@]+"${job_args[@]}"}")
+[[ $command == train || $command == preflight ]] && plan_args=("${job_args[@]+"${job_args[@]}"}")
+if [[ $command == bench ]]; then  # the job's options without bench's own
+  skip=false
+  for a in ${job_args[@]+"${job_args[@]}"}; do
+    if $skip; then skip=false; continue; fi
+    case "$a" in
+      --json|--masters) skip=true ;;
+      --json=*|--masters=*) ;;
+      *) plan_args+=("$a") ;;
+    esac
+  done
+fi
 if [[ -z $spark_home ]] && command -v spark-submit > /dev/null; then
   spark_home=$(cd "$(dirname "$(readlink -f "$(command -v spark-submit)")")/.." && pwd)
 fi

@@ -38,9 +38,9 @@ import java.util.TreeMap;
  * this JVM and start warm too.
  *
  * <p>Time shares: in process, compute is the time inside {@code fit} and data the time that builds the minibatches.
- * On Spark, DL4J's own training stats give the workers' fit time (compute) and the time to load exported
- * minibatches plus the driver's export (data); the rest of the workers' time, {@code workers x wall}, is the
- * averaging rounds: broadcast, aggregation, serialization and scheduling.</p>
+ * On Spark, DL4J's own training stats give the workers' fit time (compute) and the time they waited for their
+ * next minibatch plus the driver's split and repartition (data); the rest of the workers' time,
+ * {@code workers x wall}, is the averaging rounds: broadcast, aggregation, serialization and scheduling.</p>
  */
 public final class Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param cpuSource          {@code process} (this JVM, every thread) or {@code driver+tasks} (cluster)
  * @param computeShare       share of the workers' time (workers x wall) spent in DL4J's fit or output calls, 0-1
  * @param averagingShare     share spent in averaging rounds: broadcast, aggregation, serialization, scheduling
- * @param dataShare          share spent turning stored images into minibatches (and exporting them)
+ * @param dataShare          share spent waiting for minibatches to be built from the stored images
  * @param accuracy           test accuracy of the network after this phase's training
  * @param breakdownMs        where the time went, total milliseconds per item: in process {@code fit} and
  *                           {@code minibatches}; on Spark every key of DL4J's training stats (worker times summed

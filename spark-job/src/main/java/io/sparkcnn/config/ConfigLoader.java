@@ -177,8 +177,7 @@ public final class ConfigLoader {
         TrainConfig train = new TrainConfig(r.integer("train.epochs"),
                 r.integer("train.batch-size-per-worker"), r.integer("train.averaging-frequency"),
                 r.integer("train.workers"), r.longValue("train.seed"),
-                r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
-                r.string("train.export-dir"));
+                r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"));
         AugmentConfig augment = new AugmentConfig(r.bool("augment.enabled"), r.string("augment.mode"),
                 r.integer("augment.copies"), r.longValue("augment.seed"),
                 new AugmentConfig.Rotation(r.decimal("augment.rotation.probability"), r.decimal("augment.rotation.max-degrees")),

@@ -10,9 +10,7 @@ package io.sparkcnn.config;
  * @param seed                seed of weight initialisation, per-epoch shuffling and the averaging splits
  * @param prefetchBatches     minibatches each worker loads ahead asynchronously; 0 disables prefetch
  * @param shuffleEachEpoch    reshuffle the examples into new minibatches every epoch (as Keras does)
- * @param exportDir           where DL4J exports minibatches; empty means {@code hadoop.tmp.dir} on the
- *                            default filesystem. A per-run subdirectory is used and deleted at the end.
  */
 public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers, long seed,
-                          int prefetchBatches, boolean shuffleEachEpoch, String exportDir) {
+                          int prefetchBatches, boolean shuffleEachEpoch) {
 }

@@ -1,19 +1,15 @@
 package io.sparkcnn.train;
 
 import io.sparkcnn.config.AugmentConfig;
-import io.sparkcnn.config.InvalidConfigException;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.Augmenter;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -23,15 +19,11 @@ import org.deeplearning4j.spark.time.SystemClockTimeSource;
 import org.deeplearning4j.spark.time.TimeSourceProvider;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.IntConsumer;
 
 /**
@@ -40,18 +32,17 @@ import java.util.function.IntConsumer;
  * driver averages parameters and updater state (saveUpdater on, so Adam's and AdaDelta's moments survive
  * averaging) and broadcasts them for the next round. Each image set is broadcast to the executors once, as
  * bytes ({@link ImageBatch}); every epoch then ships only the image indices of its minibatches, in
- * {@code workers} balanced partitions, and the executors cut the minibatches and turn them into floats.
+ * {@code workers} balanced partitions, as the "paths" of DL4J's path-based training ({@link MinibatchLoader}), and
+ * the executors cut the minibatches and turn them into floats. Nothing is exported to a filesystem.
  *
  * <p>After every averaging round the driver (which runs DL4J's rounds one after another) tells a
  * {@link ProgressReporter} where the epoch stands and records the round's loss, and each round's Spark job carries
  * a description for the Spark UI ({@code epoch 2/5, round 37/94 (images 23,680/60,000)}); the hook only observes,
  * so training is the same with or without it.</p>
  *
- * <p>Not thread-safe; one instance trains one network. {@link #close()} deletes the exported minibatches.</p>
+ * <p>Not thread-safe; one instance trains one network. {@link #close()} releases the broadcast images.</p>
  */
 public final class SparkTrainer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
-
     /** The JVM option that makes DL4J's training stats use the local clock instead of an NTP server. */
     public static final String STATS_CLOCK_OPTION = "-D" + TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY + "="
             + SystemClockTimeSource.class.getName();
@@ -61,7 +52,6 @@ public final class SparkTrainer implements AutoCloseable {
     private final AugmentConfig augment;
     private final LongAccumulator augmentedInTasks;
     private final int workers;
-    private final Path exportDir;
     private ParameterAveragingTrainingMaster master;
     private SparkDl4jMultiLayer sparkNet;
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
@@ -91,8 +81,6 @@ public final class SparkTrainer implements AutoCloseable {
         this.augment = augment;
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
-        requireSharedFileSystem(sc);
-        this.exportDir = exportDirectory(sc, cfg);
         this.master = master(cfg.seed());
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
@@ -108,8 +96,6 @@ public final class SparkTrainer implements AutoCloseable {
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(cfg.prefetchBatches())
                 .saveUpdater(true)
-                .rddTrainingApproach(RDDTrainingApproach.Export)
-                .exportDirectory(exportDir.toString())
                 .rngSeed(splitSeed)
                 .collectTrainingStats(collectStats)
                 .trainingHooks(List.of(new SeededDropout(splitSeed)));
@@ -263,7 +249,8 @@ public final class SparkTrainer implements AutoCloseable {
                 sc.setJobDescription(progress.describeFitStart(epoch, roundsBefore + 1));
                 int roundsDone = roundLosses.size();
                 startFit(epoch, start);
-                fit(augment.enabled() ? augmentedRdd(train, epoch, segment) : toRdd(train, segment));
+                fit(MinibatchLoader.paths(segment), augment.enabled() ? augmentedLoader(train, epoch)
+                        : MinibatchLoader.plain(broadcast(train)));
                 roundsBefore += roundLosses.size() - roundsDone;
                 imagesBefore += segmentImages;
                 images += segmentImages;
@@ -300,12 +287,16 @@ public final class SparkTrainer implements AutoCloseable {
 
     /** Fits the minibatches of {@code images} given by their indices once, spread over the workers. */
     public void fit(LabeledImages images, List<int[]> batches) {
-        fit(toRdd(images, batches));
+        fit(MinibatchLoader.paths(batches), MinibatchLoader.plain(broadcast(images)));
     }
 
-    private void fit(JavaRDD<DataSet> rdd) {
+    /**
+     * Fits the minibatches whose paths are given with DL4J's path-based parameter averaging; the executors build
+     * each minibatch from its path with {@code loader} (nothing is written to any filesystem).
+     */
+    private void fit(List<String> paths, MinibatchLoader loader) {
         try {
-            sparkNet.fit(rdd);
+            sparkNet.fitPaths(sc.parallelize(paths, Math.min(workers, paths.size())), loader);
             if (collectStats) {
                 trainingStats.add(sparkNet.getSparkTrainingStats());
             }
@@ -346,29 +337,10 @@ public final class SparkTrainer implements AutoCloseable {
                 .map(indices -> all.value().select(indices).toDataSet());
     }
 
-    /**
-     * Augmented minibatches given by version indices (see {@link #epochBatches}). The driver ships only the
-     * indices; the executors augment while they cut their minibatches.
-     */
-    private JavaRDD<DataSet> augmentedRdd(LabeledImages images, int epoch, List<int[]> batches) {
-        int n = images.count();
-        boolean fixed = augment.mode().equals("fixed");
-        Broadcast<ImageBatch> all = broadcast(images);
-        Augmenter augmenter = new Augmenter(augment, images.rows(), images.cols());
-        LongAccumulator counter = augmentedInTasks;
-        long epochVersion = epoch + 1L;
-        return sc.parallelize(new ArrayList<>(batches), Math.min(workers, batches.size())).map(versions -> {
-            int[] image = new int[versions.length];
-            long[] version = new long[versions.length];
-            long augmented = 0;
-            for (int i = 0; i < versions.length; i++) {
-                image[i] = versions[i] % n;
-                version[i] = fixed ? versions[i] / n : epochVersion;
-                augmented += version[i] == 0 ? 0 : 1;
-            }
-            counter.add(augmented);
-            return augmenter.dataSet(all.value(), image, version);
-        });
+    /** Builds augmented minibatches from version indices (see {@link #epochBatches}) on the executors. */
+    private MinibatchLoader augmentedLoader(LabeledImages images, int epoch) {
+        return MinibatchLoader.augmented(broadcast(images), new Augmenter(augment, images.rows(), images.cols()),
+                augment.mode().equals("fixed"), epoch + 1L, augmentedInTasks);
     }
 
     /** Images augmented inside Spark tasks so far (counted by the tasks, summed on the driver). */
@@ -385,40 +357,6 @@ public final class SparkTrainer implements AutoCloseable {
         broadcasts.values().forEach(Broadcast::destroy);
         broadcasts.clear();
         master.deleteTempFiles(sc);
-        try {
-            FileSystem fs = exportDir.getFileSystem(sc.hadoopConfiguration());
-            if (fs.exists(exportDir) && !fs.delete(exportDir, true)) {
-                LOG.warn("Could not delete the export directory {}", exportDir);
-            }
-        } catch (IOException e) {
-            LOG.warn("Could not delete the export directory {}: {}", exportDir, e.toString());
-        }
-    }
-
-    /**
-     * DL4J's export mode hands minibatches to the executors as files, so on a cluster the default filesystem
-     * must be one they all see; DL4J would fail only at the first fit, with a message about Spark 1.6.
-     */
-    private static void requireSharedFileSystem(JavaSparkContext sc) {
-        String defaultFs = FileSystem.getDefaultUri(sc.hadoopConfiguration()).toString();
-        if (!sc.isLocal() && defaultFs.startsWith("file:")) {
-            throw new InvalidConfigException(List.of("training on " + sc.master() + " needs a default filesystem "
-                    + "that every executor sees, but fs.defaultFS is " + defaultFs + ": put the cluster's "
-                    + "core-site.xml on the class path (HADOOP_CONF_DIR) or pass --conf spark.hadoop.fs.defaultFS="
-                    + "hdfs://NAMENODE:PORT"));
-        }
-    }
-
-    private static Path exportDirectory(JavaSparkContext sc, TrainConfig cfg) {
-        String base = cfg.exportDir().isBlank()
-                ? sc.hadoopConfiguration().get("hadoop.tmp.dir") + "/spark-cnn-trainer-export"
-                : cfg.exportDir();
-        try {
-            Path path = new Path(base, sc.sc().applicationId() + "-" + UUID.randomUUID());
-            return path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path);
-        } catch (IOException e) {
-            throw new TrainingFailedException("cannot use export directory " + base + ": " + e.getMessage(), e);
-        }
     }
 
     static String rootMessage(Throwable e) {

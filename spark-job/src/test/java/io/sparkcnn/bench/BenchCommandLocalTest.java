@@ -33,8 +33,7 @@ class BenchCommandLocalTest {
         cli.setErr(new PrintWriter(err));
         int code = cli.execute("bench", "--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=1280",
                 "--set", "data.test-limit=500", "--set", "train.batch-size-per-worker=32",
-                "--set", "train.averaging-frequency=5", "--set", "train.export-dir=" + dir.resolve("export"),
-                "--masters", "local[2]", "--json", json.toString());
+                "--set", "train.averaging-frequency=5", "--masters", "local[2]", "--json", json.toString());
         assertEquals(ExitCodes.OK, code, err.toString());
         String table = out.toString();
         assertTrue(table.contains("Advice: local[2], 2 workers"), table);

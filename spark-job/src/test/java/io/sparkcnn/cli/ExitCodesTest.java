@@ -145,14 +145,20 @@ class ExitCodesTest {
         assertTrue(run.err().contains("bad input data: " + file + ": " + message), run.err());
     }
 
+    /** Each worker's result (parameters and updater state, megabytes) is far above a 64 KiB result limit. */
     @Test
-    void aFailingSparkJobExitsWith4() throws IOException {
-        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
-        Run run = train("--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=256",
-                "--set", "data.test-limit=64", "--set", "train.export-dir=" + notADirectory, "-o", dir.resolve("o").toString());
-        assertEquals(ExitCodes.TRAINING_FAILED, run.code(), run.err());
-        assertTrue(run.err().startsWith("spark-cnn-trainer: training failed: "), run.err());
-        assertFalse(Files.exists(dir.resolve("o")));
+    void aFailingSparkJobExitsWith4() {
+        System.setProperty("spark.driver.maxResultSize", "64k");
+        try {
+            Run run = train("--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=256",
+                    "--set", "data.test-limit=64", "-o", dir.resolve("o").toString());
+            assertEquals(ExitCodes.TRAINING_FAILED, run.code(), run.err());
+            assertTrue(run.err().startsWith("spark-cnn-trainer: training failed: "), run.err());
+            assertTrue(run.err().contains("spark.driver.maxResultSize"), run.err());
+            assertFalse(Files.exists(dir.resolve("o")));
+        } finally {
+            System.clearProperty("spark.driver.maxResultSize");
+        }
     }
 
     @Test

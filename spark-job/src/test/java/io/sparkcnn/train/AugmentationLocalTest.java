@@ -82,10 +82,13 @@ class AugmentationLocalTest {
         try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), defaults())) {
             trainer.fitEpoch(images, 0);
             trainer.fitEpoch(images, 1);
-            // Every image of both epochs was augmented, counted by the tasks that did it; the JVM-wide count of
-            // augmentations (driver and executors share this JVM in local mode) is no larger, so none ran outside.
-            assertEquals(4000, trainer.augmentedInTasks());
-            assertEquals(4000, Augmenter.augmentedInThisJvm() - before);
+            // The images of both epochs were augmented as the tasks built their minibatches, counted by those
+            // tasks; the JVM-wide count of augmentations (driver and executors share this JVM in local mode) is no
+            // larger, so none ran outside. DL4J's split of 63 minibatches into rounds of 2 workers x 5 leaves out
+            // the 63 mod 10 = 3 that do not fill a round, so between 4000 - 2 x 3 x 32 and 4000 images.
+            long inTasks = trainer.augmentedInTasks();
+            assertTrue(inTasks >= 4000 - 2 * 3 * 32 && inTasks <= 4000, "augmented in tasks: " + inTasks);
+            assertEquals(inTasks, Augmenter.augmentedInThisJvm() - before);
         }
     }
 
