@@ -36,14 +36,14 @@ public record BenchResult(String preset, int trainImages, int testImages, int ba
         out.append(String.format(Locale.ROOT, "Benchmark of %s: %,d training images (1 epoch), %,d test images, "
                         + "batch %d per worker, averaging every %d, OMP_NUM_THREADS=%s%n", preset, trainImages,
                 testImages, batchSize, averagingFrequency, ompThreads.isEmpty() ? "(unset)" : ompThreads));
-        String format = "%-8s | %-22s | %7s | %5s | %6s | %8s | %8s | %8s | %9s | %7s | %7s | %6s | %8s%n";
-        out.append(String.format(Locale.ROOT, format, "phase", "where", "workers", "freq", "rounds", "wall s",
-                "CPU s", "img/s", "img/CPU-s", "compute", "averag.", "data", "test acc"));
-        out.append("-".repeat(128)).append('\n');
+        String format = "%-8s | %-22s | %7s | %5s | %6s | %7s | %8s | %8s | %8s | %9s | %7s | %7s | %6s | %8s%n";
+        out.append(String.format(Locale.ROOT, format, "phase", "where", "workers", "freq", "rounds", "images",
+                "wall s", "CPU s", "img/s", "img/CPU-s", "compute", "averag.", "data", "test acc"));
+        out.append("-".repeat(138)).append('\n');
         for (PhaseResult p : phases) {
             out.append(String.format(Locale.ROOT, format, p.phase(), p.where(), p.workers(),
                     p.averagingFrequency() > 0 ? Integer.toString(p.averagingFrequency()) : "-",
-                    p.rounds() > 0 ? Integer.toString(p.rounds()) : "-", fixed(p.wallSeconds(), 1),
+                    p.rounds() > 0 ? Integer.toString(p.rounds()) : "-", p.images(), fixed(p.wallSeconds(), 1),
                     fixed(p.cpuSeconds(), 1), fixed(p.imagesPerSecond(), 1), fixed(p.imagesPerCpuSecond(), 1),
                     percent(p.computeShare()), percent(p.averagingShare()), percent(p.dataShare()),
                     Double.isNaN(p.accuracy()) ? "-" : fixed(p.accuracy(), 4)));

@@ -146,7 +146,8 @@ public final class Benchmark {
                 trainer.collectTrainingStats();
                 ThroughputMeter meter = new ThroughputMeter(sc.sc());
                 meter.start();
-                long images = trainer.fitEpoch(train, 0);
+                trainer.fitEpoch(train, 0);
+                long images = trainer.imagesBuiltInTasks();
                 Throughput t = meter.stop(images);
                 int rounds = trainer.epochRoundLosses().size();
                 Map<String, Double> breakdown = totalMs(trainer.trainingStats());

@@ -31,19 +31,21 @@ final class MinibatchLoader implements DataSetLoader {
     private final boolean fixed;
     private final long epochVersion;
     private final LongAccumulator augmentedInTasks;
+    private final LongAccumulator builtInTasks;
 
     private MinibatchLoader(Broadcast<ImageBatch> images, Augmenter augmenter, boolean fixed, long epochVersion,
-                            LongAccumulator augmentedInTasks) {
+                            LongAccumulator augmentedInTasks, LongAccumulator builtInTasks) {
         this.images = images;
         this.augmenter = augmenter;
         this.fixed = fixed;
         this.epochVersion = epochVersion;
         this.augmentedInTasks = augmentedInTasks;
+        this.builtInTasks = builtInTasks;
     }
 
-    /** Minibatches of the images as they are. */
-    static MinibatchLoader plain(Broadcast<ImageBatch> images) {
-        return new MinibatchLoader(images, null, false, 0, null);
+    /** Minibatches of the images as they are; {@code builtInTasks} counts the images of every minibatch built. */
+    static MinibatchLoader plain(Broadcast<ImageBatch> images, LongAccumulator builtInTasks) {
+        return new MinibatchLoader(images, null, false, 0, null, builtInTasks);
     }
 
     /**
@@ -51,8 +53,9 @@ final class MinibatchLoader implements DataSetLoader {
      * (version 0 being the original), otherwise every index is an image in version {@code epochVersion}.
      */
     static MinibatchLoader augmented(Broadcast<ImageBatch> images, Augmenter augmenter, boolean fixed,
-                                     long epochVersion, LongAccumulator augmentedInTasks) {
-        return new MinibatchLoader(images, augmenter, fixed, epochVersion, augmentedInTasks);
+                                     long epochVersion, LongAccumulator augmentedInTasks,
+                                     LongAccumulator builtInTasks) {
+        return new MinibatchLoader(images, augmenter, fixed, epochVersion, augmentedInTasks, builtInTasks);
     }
 
     /** The path of the minibatch of these indices. */
@@ -76,6 +79,7 @@ final class MinibatchLoader implements DataSetLoader {
     @Override
     public DataSet load(Source source) {
         int[] indices = indices(source.getPath());
+        builtInTasks.add(indices.length);
         ImageBatch all = images.value();
         if (augmenter == null) {
             return all.select(indices).toDataSet();

@@ -51,6 +51,7 @@ public final class SparkTrainer implements AutoCloseable {
     private final TrainConfig cfg;
     private final AugmentConfig augment;
     private final LongAccumulator augmentedInTasks;
+    private final LongAccumulator builtInTasks;
     private final int workers;
     private ParameterAveragingTrainingMaster master;
     private SparkDl4jMultiLayer sparkNet;
@@ -80,6 +81,7 @@ public final class SparkTrainer implements AutoCloseable {
         this.cfg = cfg;
         this.augment = augment;
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
+        this.builtInTasks = sc.sc().longAccumulator("images built into training minibatches in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.master = master(cfg.seed());
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
@@ -250,7 +252,7 @@ public final class SparkTrainer implements AutoCloseable {
                 int roundsDone = roundLosses.size();
                 startFit(epoch, start);
                 fit(MinibatchLoader.paths(segment), augment.enabled() ? augmentedLoader(train, epoch)
-                        : MinibatchLoader.plain(broadcast(train)));
+                        : MinibatchLoader.plain(broadcast(train), builtInTasks));
                 roundsBefore += roundLosses.size() - roundsDone;
                 imagesBefore += segmentImages;
                 images += segmentImages;
@@ -287,7 +289,7 @@ public final class SparkTrainer implements AutoCloseable {
 
     /** Fits the minibatches of {@code images} given by their indices once, spread over the workers. */
     public void fit(LabeledImages images, List<int[]> batches) {
-        fit(MinibatchLoader.paths(batches), MinibatchLoader.plain(broadcast(images)));
+        fit(MinibatchLoader.paths(batches), MinibatchLoader.plain(broadcast(images), builtInTasks));
     }
 
     /**
@@ -340,7 +342,17 @@ public final class SparkTrainer implements AutoCloseable {
     /** Builds augmented minibatches from version indices (see {@link #epochBatches}) on the executors. */
     private MinibatchLoader augmentedLoader(LabeledImages images, int epoch) {
         return MinibatchLoader.augmented(broadcast(images), new Augmenter(augment, images.rows(), images.cols()),
-                augment.mode().equals("fixed"), epoch + 1L, augmentedInTasks);
+                augment.mode().equals("fixed"), epoch + 1L, augmentedInTasks, builtInTasks);
+    }
+
+    /**
+     * Images the executors built into training minibatches so far (counted by the tasks, summed on the driver):
+     * the images really fitted. DL4J splits each fit's minibatches into rounds of {@code workers x
+     * averagingFrequency} and leaves out the minibatches beyond the last full round, so this can be lower than
+     * the images handed to {@link #fitEpoch} by up to that many minibatches per fit.
+     */
+    public long imagesBuiltInTasks() {
+        return builtInTasks.value();
     }
 
     /** Images augmented inside Spark tasks so far (counted by the tasks, summed on the driver). */
