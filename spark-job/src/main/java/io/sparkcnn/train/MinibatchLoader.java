@@ -15,8 +15,8 @@ import java.util.stream.Collectors;
 /**
  * Builds a minibatch inside an executor task from its "path", which is not a file but the minibatch's image
  * indices ({@link #path}), and the broadcast images. DL4J's path-based parameter averaging
- * ({@code SparkDl4jMultiLayer.fitPaths}) splits the paths into averaging rounds exactly as its export mode splits
- * exported minibatch files, but nothing is written: export mode turned every minibatch into floats and wrote it to
+ * ({@code SparkDl4jMultiLayer.fitPaths}) is what its export mode runs on the exported minibatch files, but here
+ * nothing is written: export mode turned every minibatch into floats and wrote it to
  * the shared filesystem each epoch, then read it back (measured by {@code bench} on {@code local[2]}: 8.7 % of
  * the workers' time). With an {@link Augmenter}, the indices are version indices as {@code SparkTrainer} numbers
  * them, and the images are augmented here, on the executor.

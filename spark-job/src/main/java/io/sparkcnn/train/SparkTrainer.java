@@ -107,7 +107,7 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     /**
-     * Makes DL4J time every phase of the fits from now on (broadcast, export, worker fits, aggregation), at the
+     * Makes DL4J time every phase of the fits from now on (broadcast, split, worker fits, aggregation), at the
      * cost of some bookkeeping; {@link #trainingStats()} returns the timings. DL4J's stats ask an NTP server on the
      * internet for the time unless told otherwise: the driver is told here, executors need
      * {@link #STATS_CLOCK_OPTION} in {@code spark.executor.extraJavaOptions}.
@@ -223,9 +223,10 @@ public final class SparkTrainer implements AutoCloseable {
      * Fits one epoch (0-based) from its minibatch {@code fromBatch} on: every training image once, in minibatches
      * shuffled with {@code seed + epoch} (or, without {@code shuffleEachEpoch}, in the minibatches of the first
      * epoch). With {@code segmentBatches > 0} the epoch is fitted in segments of that many minibatches, and
-     * {@code afterSegment} gets the number of minibatches done after each segment but the last.
+     * {@code afterSegment} gets the number of minibatches done after each segment but the last. DL4J leaves out
+     * the minibatches of each fit beyond its last full round (see {@link #imagesBuiltInTasks()}).
      *
-     * @return the number of images fitted
+     * @return the number of images handed to DL4J (those it fitted, plus those it left out)
      */
     public long fitEpoch(LabeledImages train, int epoch, int fromBatch, int segmentBatches, IntConsumer afterSegment) {
         List<int[]> batches = epochBatches(train, epoch);
