@@ -94,7 +94,7 @@ public final class Benchmark {
         long dataNs = 0;
         long fitNs = 0;
         long wall0 = System.nanoTime();
-        long cpu0 = processCpuNanos();
+        long cpu0 = ThroughputMeter.processCpuNanos();
         for (int[] indices : batches) {
             long t0 = System.nanoTime();
             DataSet minibatch = all.select(indices).toDataSet();
@@ -104,7 +104,7 @@ public final class Benchmark {
             fitNs += System.nanoTime() - t1;
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
-        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        double cpu = (ThroughputMeter.processCpuNanos() - cpu0) / 1e9;
         PhaseResult r = new PhaseResult("train", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, train.count(),
                 wall, cpu, "process", fitNs / 1e9 / wall, 0, dataNs / 1e9 / wall, Double.NaN,
                 Map.of("fit", fitNs / 1e6, "minibatches", dataNs / 1e6));
@@ -115,10 +115,10 @@ public final class Benchmark {
 
     private static PhaseResult evaluateInProcess(JobConfig cfg, MultiLayerNetwork net, LabeledImages test) {
         long wall0 = System.nanoTime();
-        long cpu0 = processCpuNanos();
+        long cpu0 = ThroughputMeter.processCpuNanos();
         double accuracy = accuracy(net, test, cfg.train().batchSizePerWorker());
         double wall = (System.nanoTime() - wall0) / 1e9;
-        double cpu = (processCpuNanos() - cpu0) / 1e9;
+        double cpu = (ThroughputMeter.processCpuNanos() - cpu0) / 1e9;
         return new PhaseResult("evaluate", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, test.count(), wall,
                 cpu, "process", Double.NaN, 0, Double.NaN, accuracy, Map.of());
     }
@@ -211,9 +211,5 @@ public final class Benchmark {
             }
         }
         return totals;
-    }
-
-    private static long processCpuNanos() {
-        return ThroughputMeter.processCpuNanos();
     }
 }

@@ -53,8 +53,7 @@ public record StoredRun(String location, String name, boolean version, Map<Strin
         try {
             FileSystem fs = path.getFileSystem(hadoopConf);
             Path qualified = fs.makeQualified(path);
-            if (fs.exists(new Path(qualified, ModelRegistry.LATEST_FILE))
-                    || fs.exists(new Path(qualified, ModelRegistry.VERSIONS_DIR))) {
+            if (ModelRegistry.isRegistry(fs, qualified)) {
                 ModelRegistry registry = new ModelRegistry(hadoopConf, model);
                 String id = version == null || version.isBlank() || version.equals(ModelRegistry.LATEST_FILE)
                         ? registry.latest().orElseThrow(() -> new OutputException("no published version at " + model))

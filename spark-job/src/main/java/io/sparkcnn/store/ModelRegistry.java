@@ -84,6 +84,11 @@ public final class ModelRegistry {
         return location;
     }
 
+    /** Whether {@code path} on {@code fs} is a registry: it holds {@code LATEST} or a {@code versions/} folder. */
+    public static boolean isRegistry(FileSystem fs, Path path) throws IOException {
+        return fs.exists(new Path(path, LATEST_FILE)) || fs.exists(new Path(path, VERSIONS_DIR));
+    }
+
     /**
      * Publishes a new version and points {@code LATEST} at it.
      *

@@ -144,8 +144,7 @@ public final class ModelStore {
         Path path = new Path(dirOrFile);
         try {
             FileSystem fs = path.getFileSystem(hadoopConf);
-            if (fs.exists(new Path(path, ModelRegistry.LATEST_FILE))
-                    || fs.exists(new Path(path, ModelRegistry.VERSIONS_DIR))) {
+            if (ModelRegistry.isRegistry(fs, path)) {
                 return new ModelRegistry(hadoopConf, dirOrFile).load(ModelRegistry.LATEST_FILE);
             }
             Path file = fs.getFileStatus(path).isDirectory() ? new Path(path, MODEL_FILE) : path;
