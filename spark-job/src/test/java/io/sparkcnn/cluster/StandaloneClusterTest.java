@@ -264,31 +264,34 @@ class StandaloneClusterTest {
 
     /**
      * Waits until an executor is running a training task (read from the driver's REST API) and kills its worker
-     * with SIGKILL, with the executor the worker started; returns the executor's id.
+     * with SIGKILL, with the executor the worker started; returns the executor's id. A round's task lasts well
+     * under a second, so the worker's process group is first frozen (SIGSTOP) and killed only if the driver, after
+     * any status update in flight has arrived, still counts a task as running there: a frozen executor cannot finish
+     * it. Otherwise the group is resumed and the wait goes on.
      */
     private static String killAWorkerRunningATask(int uiPort, Process job) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
         String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (System.nanoTime() < deadline && job.isAlive()) {
             try {
-                JsonNode apps = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(api)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
-                String app = apps.get(0).get("id").asText();
-                JsonNode executors = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(
-                        URI.create(api + "/" + app + "/executors")).build(), HttpResponse.BodyHandlers.ofString()).body());
-                for (JsonNode e : executors) {
+                String app = get(api).get(0).get("id").asText();
+                for (JsonNode e : get(api + "/" + app + "/executors")) {
                     String id = e.get("id").asText();
-                    if (!id.equals("driver") && e.get("activeTasks").asInt() > 0 && e.get("completedTasks").asInt() >= 4) {
-                        for (String pid : cluster.get("WORKER_PIDS").split(" ")) {
-                            if (Files.isDirectory(dir.resolve("work").resolve(workerName(pid)).resolve(app).resolve(id))) {
-                                LOG.info("Killing {} (process group {}) while its executor {} runs a task",
-                                        workerName(pid), pid, id);
-                                Process kill = new ProcessBuilder("kill", "-9", "--", "-" + pid).inheritIO().start();
-                                assertEquals(0, kill.waitFor());
-                                return id;
-                            }
+                    if (id.equals("driver") || e.get("activeTasks").asInt() == 0 || e.get("completedTasks").asInt() < 4) {
+                        continue;
+                    }
+                    for (String pid : cluster.get("WORKER_PIDS").split(" ")) {
+                        if (!Files.isDirectory(dir.resolve("work").resolve(workerName(pid)).resolve(app).resolve(id))) {
+                            continue;
                         }
+                        signal("STOP", pid);
+                        Thread.sleep(500);
+                        if (activeTasks(get(api + "/" + app + "/executors"), id) > 0) {
+                            LOG.info("Killing {} (process group {}) while its executor {} runs a task", workerName(pid), pid, id);
+                            signal("KILL", pid);
+                            return id;
+                        }
+                        signal("CONT", pid);
                     }
                 }
             } catch (IOException | NullPointerException e) {
@@ -297,6 +300,26 @@ class StandaloneClusterTest {
             Thread.sleep(200);
         }
         throw new AssertionError("no executor was seen running a task");
+    }
+
+    private static JsonNode get(String url) throws IOException, InterruptedException {
+        return new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static int activeTasks(JsonNode executors, String id) {
+        for (JsonNode e : executors) {
+            if (e.get("id").asText().equals(id)) {
+                return e.get("activeTasks").asInt();
+            }
+        }
+        return 0;
+    }
+
+    /** Sends a signal to a worker's whole process group (the worker and the executors it started). */
+    private static void signal(String name, String pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, "--", "-" + pid).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name + " -" + pid);
     }
 
     /** worker-N, from the order of {@code WORKER_PIDS}. */
