@@ -11,8 +11,8 @@ import java.util.Map;
  * @param batchSize          minibatch size per worker, images
  * @param averagingFrequency minibatches per worker between averaging rounds (0 in process)
  * @param rounds             averaging rounds (0 in process and for evaluation)
- * @param images             images processed: on Spark those the executors built into minibatches, which
- *                           leaves out what DL4J's split into rounds drops (see {@code SparkTrainer})
+ * @param images             images processed: on Spark those the executors built into minibatches (every
+ *                           image of the epoch, plus any a lost task built again)
  * @param wallSeconds        elapsed time
  * @param cpuSeconds         CPU time, see {@code cpuSource}
  * @param cpuSource          {@code process} (this JVM, every thread) or {@code driver+tasks} (cluster)

@@ -10,6 +10,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -59,15 +60,24 @@ public final class SparkTrainer implements AutoCloseable {
     private final List<Double> roundLosses = new ArrayList<>();
     private ProgressReporter progress = ProgressReporter.off();
     private FitPosition position;
+    /** Rounds of the current segment fitted by earlier DL4J fits of it (its whole rounds, before its last round). */
+    private int partRoundsBefore;
     private boolean collectStats;
+    /**
+     * Seed of the next fit's split into rounds and of its dropout masks. DL4J's master draws the rounds of each
+     * fit from one random stream, so epoch e's rounds would depend on how many fits this process made before;
+     * {@link #fitEpoch} sets it from the epoch and the fit's first minibatch, which makes them a function of the
+     * data position alone, as a resumed run needs.
+     */
+    private long splitSeed;
     private final List<SparkTrainingStats> trainingStats = new ArrayList<>();
 
     /**
      * Where the fit that runs stands in its epoch: rounds and images of the epoch before it, its images, and the
      * estimated rounds of the epoch's later fits.
      */
-    private record FitPosition(int epoch, int roundsBefore, long imagesBefore, long images, int roundsAfter) {
-        long imagesAfterRound(int round, int rounds) {
+    private record FitPosition(int epoch, int roundsBefore, long imagesBefore, long images, int rounds, int roundsAfter) {
+        long imagesAfterRound(int round) {
             return imagesBefore + images * round / Math.max(1, rounds);
         }
     }
@@ -83,19 +93,23 @@ public final class SparkTrainer implements AutoCloseable {
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.builtInTasks = sc.sc().longAccumulator("images built into training minibatches in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
-        this.master = master(cfg.seed());
+        this.splitSeed = cfg.seed();
+        this.master = master(cfg.seed(), cfg.averagingFrequency());
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
     }
 
     /**
-     * A training master whose split of the minibatches into averaging rounds is drawn with {@code splitSeed},
-     * and whose workers draw dropout masks from {@code splitSeed} and each minibatch's contents.
+     * A training master averaging every {@code averagingFrequency} minibatches, whose split of the minibatches
+     * into averaging rounds is drawn with {@code splitSeed}, and whose workers draw dropout masks from
+     * {@code splitSeed} and each minibatch's contents. It never repartitions: {@link #fit(List, MinibatchLoader)}
+     * hands it minibatches already spread evenly over the workers.
      */
-    private ParameterAveragingTrainingMaster master(long splitSeed) {
+    private ParameterAveragingTrainingMaster master(long splitSeed, int averagingFrequency) {
         ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers,
                 cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
-                .averagingFrequency(cfg.averagingFrequency())
+                .averagingFrequency(averagingFrequency)
+                .repartionData(Repartition.Never)
                 .workerPrefetchNumBatches(cfg.prefetchBatches())
                 .saveUpdater(true)
                 .rngSeed(splitSeed)
@@ -115,8 +129,6 @@ public final class SparkTrainer implements AutoCloseable {
     public void collectTrainingStats() {
         System.setProperty(TimeSourceProvider.TIMESOURCE_CLASSNAME_PROPERTY, SystemClockTimeSource.class.getName());
         collectStats = true;
-        master = master(cfg.seed());
-        sparkNet = new SparkDl4jMultiLayer(sc, sparkNet.getNetwork(), master);
     }
 
     /** DL4J's timings of every fit since {@link #collectTrainingStats()}, one entry per fit. */
@@ -140,23 +152,28 @@ public final class SparkTrainer implements AutoCloseable {
     private void roundStarting(int round, int rounds) {
         FitPosition f = position;
         if (f != null) {
-            sc.setJobDescription(progress.describeRound(f.epoch(), f.roundsBefore() + round,
-                    f.roundsBefore() + rounds + f.roundsAfter(), f.imagesAfterRound(round, rounds)));
+            int inSegment = partRoundsBefore + round;
+            sc.setJobDescription(progress.describeRound(f.epoch(), f.roundsBefore() + inSegment,
+                    f.roundsBefore() + f.rounds() + f.roundsAfter(), f.imagesAfterRound(inSegment)));
         }
     }
 
     private void roundDone(int round, int rounds, double loss) {
         FitPosition f = position;
         if (f != null) {
+            int inSegment = partRoundsBefore + round;
             roundLosses.add(loss);
-            progress.roundDone(f.epoch(), f.roundsBefore() + round, f.roundsBefore() + rounds + f.roundsAfter(),
-                    f.imagesAfterRound(round, rounds), loss);
+            progress.roundDone(f.epoch(), f.roundsBefore() + inSegment, f.roundsBefore() + f.rounds() + f.roundsAfter(),
+                    f.imagesAfterRound(inSegment), loss);
         }
     }
 
-    /** Rounds DL4J makes of a fit of {@code batches} minibatches: whole rounds of workers x averaging frequency. */
+    /**
+     * Averaging rounds of a fit of {@code batches} minibatches: whole rounds of workers x averaging frequency, and
+     * one shorter round for the rest.
+     */
     private int roundsOf(int batches) {
-        return Math.max(1, batches / (workers * cfg.averagingFrequency()));
+        return Math.max(1, (batches + workers * cfg.averagingFrequency() - 1) / (workers * cfg.averagingFrequency()));
     }
 
     /** The driver's view of each round: before its Spark job starts, and after its parameters are averaged. */
@@ -198,18 +215,6 @@ public final class SparkTrainer implements AutoCloseable {
         }
     }
 
-    /**
-     * DL4J's master draws the rounds of each fit from one random stream, so epoch e's rounds would depend on
-     * how many fits this process made before; a master per fit, seeded from the epoch and the first minibatch
-     * of the fit, makes them a function of the data position alone, as a resumed run needs.
-     */
-    private void startFit(int epoch, int firstBatch) {
-        MultiLayerNetwork net = sparkNet.getNetwork();
-        master.deleteTempFiles(sc);
-        master = master(cfg.seed() + epoch + ((long) firstBatch << 32));
-        sparkNet = new SparkDl4jMultiLayer(sc, net, master);
-    }
-
     /** The network being trained: the driver's copy, holding the averaged parameters after each fit. */
     public MultiLayerNetwork network() {
         return sparkNet.getNetwork();
@@ -223,10 +228,10 @@ public final class SparkTrainer implements AutoCloseable {
      * Fits one epoch (0-based) from its minibatch {@code fromBatch} on: every training image once, in minibatches
      * shuffled with {@code seed + epoch} (or, without {@code shuffleEachEpoch}, in the minibatches of the first
      * epoch). With {@code segmentBatches > 0} the epoch is fitted in segments of that many minibatches, and
-     * {@code afterSegment} gets the number of minibatches done after each segment but the last. DL4J leaves out
-     * the minibatches of each fit beyond its last full round (see {@link #imagesBuiltInTasks()}).
+     * {@code afterSegment} gets the number of minibatches done after each segment but the last. Each segment is
+     * fitted in whole averaging rounds and one shorter round for its rest (see {@link #fit(List, MinibatchLoader)}).
      *
-     * @return the number of images handed to DL4J (those it fitted, plus those it left out)
+     * @return the number of images fitted
      */
     public long fitEpoch(LabeledImages train, int epoch, int fromBatch, int segmentBatches, IntConsumer afterSegment) {
         List<int[]> batches = epochBatches(train, epoch);
@@ -248,13 +253,13 @@ public final class SparkTrainer implements AutoCloseable {
                     roundsAfter += roundsOf(Math.min(step, batches.size() - later));
                 }
                 long segmentImages = images(segment);
-                position = new FitPosition(epoch, roundsBefore, imagesBefore, segmentImages, roundsAfter);
+                int rounds = roundsOf(segment.size());
+                position = new FitPosition(epoch, roundsBefore, imagesBefore, segmentImages, rounds, roundsAfter);
                 sc.setJobDescription(progress.describeFitStart(epoch, roundsBefore + 1));
-                int roundsDone = roundLosses.size();
-                startFit(epoch, start);
+                splitSeed = cfg.seed() + epoch + ((long) start << 32);
                 fit(MinibatchLoader.paths(segment), augment.enabled() ? augmentedLoader(train, epoch)
                         : MinibatchLoader.plain(broadcast(train), builtInTasks));
-                roundsBefore += roundLosses.size() - roundsDone;
+                roundsBefore += rounds;
                 imagesBefore += segmentImages;
                 images += segmentImages;
                 if (end < batches.size()) {
@@ -294,12 +299,38 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     /**
-     * Fits the minibatches whose paths are given with DL4J's path-based parameter averaging; the executors build
-     * each minibatch from its path with {@code loader} (nothing is written to any filesystem).
+     * Fits every minibatch whose path is given, once, with DL4J's path-based parameter averaging; the executors
+     * build each minibatch from its path with {@code loader} (nothing is written to any filesystem).
+     * <p>
+     * DL4J splits a fit into {@code floor(minibatches / (workers x averagingFrequency))} rounds and each worker
+     * fits at most {@code averagingFrequency} minibatches of its share of a round, so it would leave the rest out.
+     * Hence two DL4J fits: the whole rounds, handed over as exactly {@code workers x averagingFrequency x rounds}
+     * minibatches in {@code workers} equal partitions (DL4J's random split then gives every worker exactly
+     * {@code averagingFrequency} of each round), and the rest as one shorter round, at most
+     * {@code ceil(rest / workers)} minibatches per worker.
      */
     private void fit(List<String> paths, MinibatchLoader loader) {
+        int perRound = workers * cfg.averagingFrequency();
+        int whole = paths.size() / perRound * perRound;
+        partRoundsBefore = 0;
+        if (whole > 0) {
+            fitWith(cfg.averagingFrequency(), paths.subList(0, whole), loader);
+            partRoundsBefore = whole / perRound;
+        }
+        if (whole < paths.size()) {
+            int rest = paths.size() - whole;
+            fitWith((rest + workers - 1) / workers, paths.subList(whole, paths.size()), loader);
+        }
+        partRoundsBefore = 0;
+    }
+
+    private void fitWith(int averagingFrequency, List<String> paths, MinibatchLoader loader) {
+        MultiLayerNetwork net = sparkNet.getNetwork();
+        master.deleteTempFiles(sc);
+        master = master(splitSeed, averagingFrequency);
+        sparkNet = new SparkDl4jMultiLayer(sc, net, master);
         try {
-            sparkNet.fitPaths(sc.parallelize(paths, Math.min(workers, paths.size())), loader);
+            sparkNet.fitPaths(sc.parallelize(new ArrayList<>(paths), Math.min(workers, paths.size())), loader);
             if (collectStats) {
                 trainingStats.add(sparkNet.getSparkTrainingStats());
             }
@@ -348,9 +379,8 @@ public final class SparkTrainer implements AutoCloseable {
 
     /**
      * Images the executors built into training minibatches so far (counted by the tasks, summed on the driver):
-     * the images really fitted. DL4J splits each fit's minibatches into rounds of {@code workers x
-     * averagingFrequency} and leaves out the minibatches beyond the last full round, so this can be lower than
-     * the images handed to {@link #fitEpoch} by up to that many minibatches per fit.
+     * the images really fitted, every image handed to {@link #fitEpoch} (see {@link #fit(List, MinibatchLoader)}),
+     * plus any that a task lost with its executor built again.
      */
     public long imagesBuiltInTasks() {
         return builtInTasks.value();

@@ -84,10 +84,12 @@ class AugmentationLocalTest {
             trainer.fitEpoch(images, 1);
             // The images of both epochs were augmented as the tasks built their minibatches, counted by those
             // tasks; the JVM-wide count of augmentations (driver and executors share this JVM in local mode) is no
-            // larger, so none ran outside. DL4J's split of 63 minibatches into rounds of 2 workers x 5 leaves out
-            // the 63 mod 10 = 3 that do not fill a round, so between 4000 - 2 x 3 x 32 and 4000 images.
+            // larger, so none ran outside. Each epoch's 63 minibatches are 6 rounds of 2 workers x 5 and a round
+            // of the 3 left (one of them the last 16 images): every image is trained once per epoch.
             long inTasks = trainer.augmentedInTasks();
-            assertTrue(inTasks >= 4000 - 2 * 3 * 32 && inTasks <= 4000, "augmented in tasks: " + inTasks);
+            assertEquals(4000, inTasks, "augmented in tasks");
+            assertEquals(4000, trainer.imagesBuiltInTasks(), "built into training minibatches in tasks");
+            assertEquals(7, trainer.epochRoundLosses().size(), "rounds of the last epoch: 6 whole and 1 short");
             assertEquals(inTasks, Augmenter.augmentedInThisJvm() - before);
         }
     }

@@ -61,7 +61,7 @@ class LectureFlowsLocalTest {
     @ValueSource(strings = {"zero", "edge", "symmetric", "reflect", "wrap"})
     void seedCnnAtSameSizeTrainsWithEachPaddingKind(String kind) {
         Path output = out.resolve("same-" + kind);
-        TrainResult result = TrainJob.run(job(output, 2000, "model.preset=seed-cnn-same",
+        TrainResult result = TrainJob.run(job(output, 2000, "model.preset=seed-cnn-same", "train.epochs=2",
                 "model.network.padding-kind=" + kind), spark);
         assertTrue(result.evaluation().accuracy() >= 0.8, kind + ": accuracy " + result.evaluation().accuracy());
         MultiLayerNetwork saved = new ModelStore(spark.sparkContext().hadoopConfiguration()).load(output.toString());
