@@ -20,3 +20,12 @@ openblas_coretype() {
     echo HASWELL
   fi
 }
+
+# glibc malloc settings for every JVM that trains (the job passes the same to executors, see NativeSetup):
+# minibatch buffers are reused from the heap instead of being page-faulted in afresh every minibatch.
+# Values already in the environment are kept.
+export_malloc_settings() {
+  export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-33554432}
+  export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-268435456}
+  export MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-67108864}
+}

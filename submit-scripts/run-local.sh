@@ -36,6 +36,7 @@ $has_config || [[ $command == to-csv ]] || job_args=(--config conf/job.conf ${jo
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(openblas_coretype)}"
 [[ -n $OPENBLAS_CORETYPE ]] || unset OPENBLAS_CORETYPE
+export_malloc_settings
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 
 job_command() {  # $1: class path
@@ -48,7 +49,8 @@ job_command() {  # $1: class path
 
 if $print_only; then
   job_command 'spark-job/target/classes:<dependencies>'
-  printf 'OMP_NUM_THREADS=%s OPENBLAS_CORETYPE=%s ' "$OMP_NUM_THREADS" "${OPENBLAS_CORETYPE:-}"
+  printf 'OMP_NUM_THREADS=%s OPENBLAS_CORETYPE=%s MALLOC_MMAP_THRESHOLD_=%s MALLOC_TRIM_THRESHOLD_=%s MALLOC_TOP_PAD_=%s ' \
+    "$OMP_NUM_THREADS" "${OPENBLAS_CORETYPE:-}" "$MALLOC_MMAP_THRESHOLD_" "$MALLOC_TRIM_THRESHOLD_" "$MALLOC_TOP_PAD_"
   printf '%q ' "${cmd[@]}"; echo
   exit 0
 fi

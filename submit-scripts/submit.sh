@@ -208,6 +208,7 @@ args+=("${user_conf[@]+"${user_conf[@]}"}" "$jar" "$command" --config "$job_conf
 spark_submit=${spark_home:+$spark_home/bin/}spark-submit
 
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
+export_malloc_settings
 [[ -n $coretype ]] && export OPENBLAS_CORETYPE=$coretype
 if $print_only; then
   printf '%q ' "$spark_submit" "${args[@]}"; echo

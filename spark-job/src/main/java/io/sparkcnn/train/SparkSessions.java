@@ -33,6 +33,7 @@ public final class SparkSessions {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(cfg.natives().ompThreads()));
         Optional<String> core = NativeSetup.openblasCoreType(cfg.natives());
         core.ifPresent(c -> conf.setIfMissing("spark.executorEnv.OPENBLAS_CORETYPE", c));
+        NativeSetup.MALLOC_ENV.forEach((name, value) -> conf.setIfMissing("spark.executorEnv." + name, value));
         String helpers = "-D" + NativeSetup.HELPERS_DISABLE_PROPERTY + "=" + !NativeSetup.helpersEnabled(cfg.natives());
         String executorOpts = conf.get("spark.executor.extraJavaOptions", "");
         if (!executorOpts.contains(NativeSetup.HELPERS_DISABLE_PROPERTY)) {
