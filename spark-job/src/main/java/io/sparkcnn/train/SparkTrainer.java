@@ -73,8 +73,8 @@ public final class SparkTrainer implements AutoCloseable {
     private final List<SparkTrainingStats> trainingStats = new ArrayList<>();
 
     /**
-     * Where the fit that runs stands in its epoch: rounds and images of the epoch before it, its images, and the
-     * estimated rounds of the epoch's later fits.
+     * Where the segment being fitted stands in its epoch: rounds and images of the epoch before it, its images and
+     * rounds, and the rounds of the epoch's later segments.
      */
     private record FitPosition(int epoch, int roundsBefore, long imagesBefore, long images, int rounds, int roundsAfter) {
         long imagesAfterRound(int round) {
