@@ -18,16 +18,63 @@ import java.util.Map;
  * @param batchSize          minibatch size per worker
  * @param averagingFrequency minibatches per worker between averaging rounds in the Spark phases
  * @param ompThreads         {@code OMP_NUM_THREADS} of this process (empty when unset)
+ * @param repeats            how many times the whole sequence of phases ran
  * @param phases             the phases in the order they ran
  * @param advice             one per Spark master
  */
 public record BenchResult(String preset, int trainImages, int testImages, int batchSize, int averagingFrequency,
-                          String ompThreads, List<PhaseResult> phases, List<Advice> advice) {
+                          String ompThreads, int repeats, List<PhaseResult> phases, List<Advice> advice) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public BenchResult {
         phases = List.copyOf(phases);
         advice = List.copyOf(advice);
+    }
+
+    /**
+     * The training phases of one place over all repetitions: median and range of images per CPU-second, median
+     * images per second, and for a Spark master its images per CPU-second as a share of the single-process phase
+     * of the same repetition (NaN for the process itself).
+     */
+    public record Summary(String where, int runs, double medianImagesPerSecond, double medianImagesPerCpuSecond,
+                          double minImagesPerCpuSecond, double maxImagesPerCpuSecond, double medianCpuRatio,
+                          double minCpuRatio, double maxCpuRatio) {
+    }
+
+    /** One {@link Summary} per place the training ran, in the order they first ran. */
+    public List<Summary> summary() {
+        Map<Integer, PhaseResult> process = new java.util.HashMap<>();
+        Map<String, List<PhaseResult>> byWhere = new java.util.LinkedHashMap<>();
+        for (PhaseResult p : phases) {
+            if (p.phase().equals("train")) {
+                byWhere.computeIfAbsent(p.where(), w -> new java.util.ArrayList<>()).add(p);
+                if (p.where().equals("process")) {
+                    process.put(p.repeat(), p);
+                }
+            }
+        }
+        List<Summary> out = new java.util.ArrayList<>();
+        byWhere.forEach((where, runs) -> {
+            double[] cpu = runs.stream().mapToDouble(PhaseResult::imagesPerCpuSecond).sorted().toArray();
+            double[] wall = runs.stream().mapToDouble(PhaseResult::imagesPerSecond).sorted().toArray();
+            double[] ratio = where.equals("process") ? new double[0] : runs.stream()
+                    .filter(r -> process.containsKey(r.repeat()))
+                    .mapToDouble(r -> r.imagesPerCpuSecond() / process.get(r.repeat()).imagesPerCpuSecond())
+                    .sorted().toArray();
+            out.add(new Summary(where, runs.size(), median(wall), median(cpu), cpu[0], cpu[cpu.length - 1],
+                    median(ratio), ratio.length > 0 ? ratio[0] : Double.NaN,
+                    ratio.length > 0 ? ratio[ratio.length - 1] : Double.NaN));
+        });
+        return out;
+    }
+
+    /** Median of sorted values; NaN when there are none. */
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /** The phases as a fixed-width table, where each training phase's time went, then the advice per master. */
@@ -36,12 +83,12 @@ public record BenchResult(String preset, int trainImages, int testImages, int ba
         out.append(String.format(Locale.ROOT, "Benchmark of %s: %,d training images (1 epoch), %,d test images, "
                         + "batch %d per worker, averaging every %d, OMP_NUM_THREADS=%s%n", preset, trainImages,
                 testImages, batchSize, averagingFrequency, ompThreads.isEmpty() ? "(unset)" : ompThreads));
-        String format = "%-8s | %-22s | %7s | %5s | %6s | %7s | %8s | %8s | %8s | %9s | %7s | %7s | %6s | %8s%n";
-        out.append(String.format(Locale.ROOT, format, "phase", "where", "workers", "freq", "rounds", "images",
+        String format = "%3s | %-8s | %-22s | %7s | %5s | %6s | %7s | %8s | %8s | %8s | %9s | %7s | %7s | %6s | %8s%n";
+        out.append(String.format(Locale.ROOT, format, "rep", "phase", "where", "workers", "freq", "rounds", "images",
                 "wall s", "CPU s", "img/s", "img/CPU-s", "compute", "averag.", "data", "test acc"));
-        out.append("-".repeat(138)).append('\n');
+        out.append("-".repeat(144)).append('\n');
         for (PhaseResult p : phases) {
-            out.append(String.format(Locale.ROOT, format, p.phase(), p.where(), p.workers(),
+            out.append(String.format(Locale.ROOT, format, p.repeat(), p.phase(), p.where(), p.workers(),
                     p.averagingFrequency() > 0 ? Integer.toString(p.averagingFrequency()) : "-",
                     p.rounds() > 0 ? Integer.toString(p.rounds()) : "-", p.images(), fixed(p.wallSeconds(), 1),
                     fixed(p.cpuSeconds(), 1), fixed(p.imagesPerSecond(), 1), fixed(p.imagesPerCpuSecond(), 1),
@@ -57,6 +104,19 @@ public record BenchResult(String preset, int trainImages, int testImages, int ba
                         .forEach(e -> out.append(String.format(Locale.ROOT, "  %-52s %12.1f%n", e.getKey(),
                                 e.getValue())));
             }
+        }
+        out.append(String.format(Locale.ROOT, "%nTraining over %d repetition%s (median, range in brackets):%n", repeats,
+                repeats == 1 ? "" : "s"));
+        for (Summary s : summary()) {
+            out.append(String.format(Locale.ROOT, "  %-22s %8.1f img/s, %7.1f img/CPU-s (%.1f-%.1f)", s.where(),
+                    s.medianImagesPerSecond(), s.medianImagesPerCpuSecond(), s.minImagesPerCpuSecond(),
+                    s.maxImagesPerCpuSecond()));
+            if (!Double.isNaN(s.medianCpuRatio())) {
+                out.append(String.format(Locale.ROOT, ", per CPU-second %.1f %% of one process in the same "
+                        + "repetition (%.1f-%.1f %%)", 100 * s.medianCpuRatio(), 100 * s.minCpuRatio(),
+                        100 * s.maxCpuRatio()));
+            }
+            out.append(System.lineSeparator());
         }
         for (Advice a : advice) {
             out.append(System.lineSeparator()).append("Advice: ").append(a.text()).append(System.lineSeparator());
@@ -80,7 +140,7 @@ public record BenchResult(String preset, int trainImages, int testImages, int ba
         ObjectNode root = JSON.createObjectNode();
         root.put("preset", preset).put("trainImages", trainImages).put("testImages", testImages)
                 .put("batchSize", batchSize).put("averagingFrequency", averagingFrequency)
-                .put("ompThreads", ompThreads);
+                .put("ompThreads", ompThreads).put("repeats", repeats);
         ArrayNode rows = root.putArray("phases");
         for (PhaseResult p : phases) {
             ObjectNode row = JSON.valueToTree(p);
@@ -91,6 +151,16 @@ public record BenchResult(String preset, int trainImages, int testImages, int ba
                 }
             }
             rows.add(row);
+        }
+        ArrayNode summaries = root.putArray("summary");
+        for (Summary s : summary()) {
+            ObjectNode row = JSON.valueToTree(s);
+            for (String field : List.of("medianCpuRatio", "minCpuRatio", "maxCpuRatio")) {
+                if (Double.isNaN(row.get(field).asDouble())) {
+                    row.putNull(field);
+                }
+            }
+            summaries.add(row);
         }
         ArrayNode adv = root.putArray("advice");
         for (Advice a : advice) {

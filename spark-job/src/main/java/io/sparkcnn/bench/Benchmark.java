@@ -33,7 +33,9 @@ import java.util.TreeMap;
  * Measures one job configuration on the same images in one run: DL4J training in this process without Spark,
  * then the Spark path (parameter averaging, exactly as {@code train} runs it) on each master, and evaluation on
  * the test set after each. Every training phase is one epoch of {@code data.train-limit} images (all when 0),
- * from the same initial parameters. The single-process phase runs first, after a short warm-up on a throwaway
+ * from the same initial parameters. With repetitions the whole sequence runs again, so every Spark phase has a
+ * single-process phase of the same repetition beside it: this machine's speed may drift between phases, and
+ * {@link BenchResult#summary()} compares each Spark phase with that neighbour. The single-process phase runs first, after a short warm-up on a throwaway
  * copy of the network, so JIT and oneDNN primitive creation are not counted; in local mode the Spark phases share
  * this JVM and start warm too.
  *
@@ -51,8 +53,13 @@ public final class Benchmark {
 
     /**
      * @param masters Spark masters to run the Spark phases on, one after the other, each in its own session
+     * @param repeats how many times to run the whole sequence (one process, then each master), at least 1; the
+     *                advice per master comes from the repetition with that master's median images per second
      */
-    public static BenchResult run(JobConfig cfg, List<String> masters) {
+    public static BenchResult run(JobConfig cfg, List<String> masters, int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be at least 1, got " + repeats);
+        }
         NativeSetup.applyToThisJvm(cfg.natives());
         DatasetLoader.TrainTest data = new DatasetLoader(new Configuration()).load(cfg.data());
         LabeledImages train = data.train();
@@ -61,19 +68,29 @@ public final class Benchmark {
         List<Advice> advice = new ArrayList<>();
         LOG.info("Benchmark: {} training and {} test images, {} per minibatch", train.count(), test.count(),
                 cfg.train().batchSizePerWorker());
-        MultiLayerNetwork single = network(cfg, train);
-        PhaseResult trained = trainInProcess(cfg, single, train);
-        PhaseResult evaluated = evaluateInProcess(cfg, single, test);
-        PhaseResult process = trained.withAccuracy(evaluated.accuracy());
-        phases.add(process);
-        phases.add(evaluated);
-        for (String master : masters) {
-            List<PhaseResult> spark = onSpark(cfg, master, train, test);
-            phases.addAll(spark);
-            advice.add(Advice.of(spark.get(0), process));
+        Map<String, List<PhaseResult[]>> pairs = new java.util.LinkedHashMap<>();
+        for (int repeat = 1; repeat <= repeats; repeat++) {
+            MultiLayerNetwork single = network(cfg, train);
+            PhaseResult trained = trainInProcess(repeat, cfg, single, train);
+            PhaseResult evaluated = evaluateInProcess(repeat, cfg, single, test);
+            PhaseResult process = trained.withAccuracy(evaluated.accuracy());
+            phases.add(process);
+            phases.add(evaluated);
+            for (String master : masters) {
+                List<PhaseResult> spark = onSpark(repeat, cfg, master, train, test);
+                phases.addAll(spark);
+                pairs.computeIfAbsent(master, m -> new ArrayList<>()).add(new PhaseResult[]{spark.get(0), process});
+            }
+        }
+        for (List<PhaseResult[]> runs : pairs.values()) {
+            List<PhaseResult[]> byRate = new ArrayList<>(runs);
+            byRate.sort(java.util.Comparator.comparingDouble(p -> p[0].imagesPerSecond()));
+            PhaseResult[] median = byRate.get((byRate.size() - 1) / 2);
+            advice.add(Advice.of(median[0], median[1]));
         }
         return new BenchResult(cfg.model().preset(), train.count(), test.count(), cfg.train().batchSizePerWorker(),
-                cfg.train().averagingFrequency(), System.getenv().getOrDefault("OMP_NUM_THREADS", ""), phases, advice);
+                cfg.train().averagingFrequency(), System.getenv().getOrDefault("OMP_NUM_THREADS", ""), repeats,
+                phases, advice);
     }
 
     private static MultiLayerNetwork network(JobConfig cfg, LabeledImages train) {
@@ -83,7 +100,7 @@ public final class Benchmark {
         return net;
     }
 
-    private static PhaseResult trainInProcess(JobConfig cfg, MultiLayerNetwork net, LabeledImages train) {
+    private static PhaseResult trainInProcess(int repeat, JobConfig cfg, MultiLayerNetwork net, LabeledImages train) {
         ImageBatch all = ImageBatch.of(train);
         List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                 cfg.train().seed());
@@ -105,7 +122,7 @@ public final class Benchmark {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         double cpu = (ThroughputMeter.processCpuNanos() - cpu0) / 1e9;
-        PhaseResult r = new PhaseResult("train", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, train.count(),
+        PhaseResult r = new PhaseResult(repeat, "train", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, train.count(),
                 wall, cpu, "process", fitNs / 1e9 / wall, 0, dataNs / 1e9 / wall, Double.NaN,
                 Map.of("fit", fitNs / 1e6, "minibatches", dataNs / 1e6));
         LOG.info("In process: {} images in {} s, {} images/CPU-s", r.images(), String.format("%.1f", wall),
@@ -113,13 +130,13 @@ public final class Benchmark {
         return r;
     }
 
-    private static PhaseResult evaluateInProcess(JobConfig cfg, MultiLayerNetwork net, LabeledImages test) {
+    private static PhaseResult evaluateInProcess(int repeat, JobConfig cfg, MultiLayerNetwork net, LabeledImages test) {
         long wall0 = System.nanoTime();
         long cpu0 = ThroughputMeter.processCpuNanos();
         double accuracy = accuracy(net, test, cfg.train().batchSizePerWorker());
         double wall = (System.nanoTime() - wall0) / 1e9;
         double cpu = (ThroughputMeter.processCpuNanos() - cpu0) / 1e9;
-        return new PhaseResult("evaluate", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, test.count(), wall,
+        return new PhaseResult(repeat, "evaluate", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, test.count(), wall,
                 cpu, "process", Double.NaN, 0, Double.NaN, accuracy, Map.of());
     }
 
@@ -133,7 +150,7 @@ public final class Benchmark {
         return eval.accuracy();
     }
 
-    private static List<PhaseResult> onSpark(JobConfig cfg, String master, LabeledImages train, LabeledImages test) {
+    private static List<PhaseResult> onSpark(int repeat, JobConfig cfg, String master, LabeledImages train, LabeledImages test) {
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
         SparkConf conf = SparkSessions.configure(new SparkConf().setMaster(master), cfg);
@@ -156,12 +173,12 @@ public final class Benchmark {
                 evalMeter.start();
                 double accuracy = trainer.evaluate(test).accuracy();
                 Throughput e = evalMeter.stop(test.count());
-                PhaseResult trained = new PhaseResult("train", master, trainer.workers(),
+                PhaseResult trained = new PhaseResult(repeat, "train", master, trainer.workers(),
                         cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(), rounds, images,
                         t.wallSeconds(), t.cpuSeconds(), t.cpuSource(), shares.compute(), shares.averaging(),
                         shares.data(), accuracy, breakdown);
                 LOG.info("{}: {}, test accuracy {}", master, t, accuracy);
-                return List.of(trained, new PhaseResult("evaluate", master, trainer.workers(),
+                return List.of(trained, new PhaseResult(repeat, "evaluate", master, trainer.workers(),
                         cfg.train().batchSizePerWorker(), 0, 0, test.count(), e.wallSeconds(), e.cpuSeconds(),
                         e.cpuSource(), Double.NaN, 0, Double.NaN, accuracy, Map.of()));
             }

@@ -5,6 +5,7 @@ import java.util.Map;
 /**
  * One measured phase of a benchmark: training (one epoch over the same images) or evaluation.
  *
+ * @param repeat             which repetition of the benchmark it belongs to, from 1
  * @param phase              what ran: {@code train} or {@code evaluate}
  * @param where              {@code process} (DL4J in this JVM, no Spark) or the Spark master URL
  * @param workers            parallel workers (1 in process)
@@ -24,7 +25,7 @@ import java.util.Map;
  *                           {@code minibatches}; on Spark every key of DL4J's training stats (worker times summed
  *                           over the workers)
  */
-public record PhaseResult(String phase, String where, int workers, int batchSize, int averagingFrequency, int rounds,
+public record PhaseResult(int repeat, String phase, String where, int workers, int batchSize, int averagingFrequency, int rounds,
                           long images, double wallSeconds, double cpuSeconds, String cpuSource, double computeShare,
                           double averagingShare, double dataShare, double accuracy, Map<String, Double> breakdownMs) {
     public PhaseResult {
@@ -33,7 +34,7 @@ public record PhaseResult(String phase, String where, int workers, int batchSize
 
     /** This result with the test accuracy measured after it. */
     public PhaseResult withAccuracy(double testAccuracy) {
-        return new PhaseResult(phase, where, workers, batchSize, averagingFrequency, rounds, images, wallSeconds,
+        return new PhaseResult(repeat, phase, where, workers, batchSize, averagingFrequency, rounds, images, wallSeconds,
                 cpuSeconds, cpuSource, computeShare, averagingShare, dataShare, testAccuracy, breakdownMs);
     }
 

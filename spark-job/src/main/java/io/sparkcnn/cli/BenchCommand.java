@@ -33,6 +33,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "Spark masters for the Spark phases (default: the one spark-submit set, else local[1],local[2]).")
     List<String> masters;
 
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
+            description = "Run the whole sequence N times, interleaved, and report medians and ranges (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
     @Option(names = "--json", paramLabel = "PATH", defaultValue = "target/bench/bench.json",
             description = "Where to write the result as JSON, any Hadoop filesystem path (default: ${DEFAULT-VALUE}).")
     String json;
@@ -42,8 +46,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (repeat < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
+        }
         JobConfig cfg = options.load();
-        BenchResult result = Benchmark.run(cfg, masters != null ? masters : defaultMasters());
+        BenchResult result = Benchmark.run(cfg, masters != null ? masters : defaultMasters(), repeat);
         spec.commandLine().getOut().print(result.table());
         Path path = new Path(json);
         try {

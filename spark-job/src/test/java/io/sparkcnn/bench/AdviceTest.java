@@ -30,9 +30,9 @@ class AdviceTest {
     void adviceComesFromTheMeasuredSharesAndComparesWithOneProcess() {
         // 2 workers, 100 s, 40 rounds of 10 minibatches of 100 images each (800 minibatches, 400 per worker):
         // compute 80 % of 200 worker-seconds = 200 ms per minibatch, data 10 % = 25 ms, rounds 10 % of 100 s = 250 ms.
-        PhaseResult spark = new PhaseResult("train", "local[2]", 2, 100, 10, 40, 80_000, 100, 180, "process",
+        PhaseResult spark = new PhaseResult(1, "train", "local[2]", 2, 100, 10, 40, 80_000, 100, 180, "process",
                 0.8, 0.1, 0.1, 0.98, Map.of());
-        PhaseResult single = new PhaseResult("train", "process", 1, 100, 0, 0, 80_000, 160, 160, "process",
+        PhaseResult single = new PhaseResult(1, "train", "process", 1, 100, 0, 0, 80_000, 160, 160, "process",
                 0.99, 0, 0.01, 0.98, Map.of());
         Advice a = Advice.of(spark, single);
         assertEquals(200, a.computeMsPerBatch(), 1e-9);
@@ -46,9 +46,9 @@ class AdviceTest {
         // One process: 1,000 images/s. A cluster whose rounds take 8.9 s: 10 rounds of 2 x 10 minibatches in
         // 100 s, 10 % compute (100 ms per minibatch), 1.25 % data (12.5 ms); even every 50 minibatches it makes
         // 2 x 100 x 50 / (50 x 112.5 + 8875) = 0.69 images per ms.
-        PhaseResult fast = new PhaseResult("train", "process", 1, 100, 0, 0, 20_000, 20, 20, "process",
+        PhaseResult fast = new PhaseResult(1, "train", "process", 1, 100, 0, 0, 20_000, 20, 20, "process",
                 0.99, 0, 0.01, 0.98, Map.of());
-        PhaseResult slowRounds = new PhaseResult("train", "spark://h:7077", 2, 100, 10, 10, 20_000, 100, 180,
+        PhaseResult slowRounds = new PhaseResult(1, "train", "spark://h:7077", 2, 100, 10, 10, 20_000, 100, 180,
                 "driver+tasks", 0.1, 0.8875, 0.0125, 0.98, Map.of());
         Advice b = Advice.of(slowRounds, fast);
         assertEquals(8875, b.overheadMsPerRound(), 1e-6);
