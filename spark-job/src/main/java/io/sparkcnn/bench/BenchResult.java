@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,17 +46,17 @@ public record BenchResult(String preset, int trainImages, int testImages, int ba
 
     /** One {@link Summary} per place the training ran, in the order they first ran. */
     public List<Summary> summary() {
-        Map<Integer, PhaseResult> process = new java.util.HashMap<>();
-        Map<String, List<PhaseResult>> byWhere = new java.util.LinkedHashMap<>();
+        Map<Integer, PhaseResult> process = new HashMap<>();
+        Map<String, List<PhaseResult>> byWhere = new LinkedHashMap<>();
         for (PhaseResult p : phases) {
             if (p.phase().equals("train")) {
-                byWhere.computeIfAbsent(p.where(), w -> new java.util.ArrayList<>()).add(p);
+                byWhere.computeIfAbsent(p.where(), w -> new ArrayList<>()).add(p);
                 if (p.where().equals("process")) {
                     process.put(p.repeat(), p);
                 }
             }
         }
-        List<Summary> out = new java.util.ArrayList<>();
+        List<Summary> out = new ArrayList<>();
         byWhere.forEach((where, runs) -> {
             double[] cpu = runs.stream().mapToDouble(PhaseResult::imagesPerCpuSecond).sorted().toArray();
             double[] wall = runs.stream().mapToDouble(PhaseResult::imagesPerSecond).sorted().toArray();

@@ -23,7 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,9 +37,9 @@ import java.util.TreeMap;
  * the test set after each. Every training phase is one epoch of {@code data.train-limit} images (all when 0),
  * from the same initial parameters. With repetitions the whole sequence runs again, so every Spark phase has a
  * single-process phase of the same repetition beside it: this machine's speed may drift between phases, and
- * {@link BenchResult#summary()} compares each Spark phase with that neighbour. The single-process phase runs first, after a short warm-up on a throwaway
- * copy of the network, so JIT and oneDNN primitive creation are not counted; in local mode the Spark phases share
- * this JVM and start warm too.
+ * {@link BenchResult#summary()} compares each Spark phase with that neighbour. The single-process phase runs
+ * first, after a short warm-up on a throwaway copy of the network, so JIT and oneDNN primitive creation are not
+ * counted; in local mode the Spark phases share this JVM and start warm too.
  *
  * <p>Time shares: in process, compute is the time inside {@code fit} and data the time that builds the minibatches.
  * On Spark, DL4J's own training stats give the workers' fit time (compute) and the time they waited for their
@@ -68,7 +70,7 @@ public final class Benchmark {
         List<Advice> advice = new ArrayList<>();
         LOG.info("Benchmark: {} training and {} test images, {} per minibatch", train.count(), test.count(),
                 cfg.train().batchSizePerWorker());
-        Map<String, List<PhaseResult[]>> pairs = new java.util.LinkedHashMap<>();
+        Map<String, List<PhaseResult[]>> pairs = new LinkedHashMap<>();
         for (int repeat = 1; repeat <= repeats; repeat++) {
             MultiLayerNetwork single = network(cfg, train);
             PhaseResult trained = trainInProcess(repeat, cfg, single, train);
@@ -84,7 +86,7 @@ public final class Benchmark {
         }
         for (List<PhaseResult[]> runs : pairs.values()) {
             List<PhaseResult[]> byRate = new ArrayList<>(runs);
-            byRate.sort(java.util.Comparator.comparingDouble(p -> p[0].imagesPerSecond()));
+            byRate.sort(Comparator.comparingDouble(p -> p[0].imagesPerSecond()));
             PhaseResult[] median = byRate.get((byRate.size() - 1) / 2);
             advice.add(Advice.of(median[0], median[1]));
         }
@@ -122,8 +124,8 @@ public final class Benchmark {
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         double cpu = (ThroughputMeter.processCpuNanos() - cpu0) / 1e9;
-        PhaseResult r = new PhaseResult(repeat, "train", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, train.count(),
-                wall, cpu, "process", fitNs / 1e9 / wall, 0, dataNs / 1e9 / wall, Double.NaN,
+        PhaseResult r = new PhaseResult(repeat, "train", "process", 1, cfg.train().batchSizePerWorker(), 0, 0,
+                train.count(), wall, cpu, "process", fitNs / 1e9 / wall, 0, dataNs / 1e9 / wall, Double.NaN,
                 Map.of("fit", fitNs / 1e6, "minibatches", dataNs / 1e6));
         LOG.info("In process: {} images in {} s, {} images/CPU-s", r.images(), String.format("%.1f", wall),
                 String.format("%.1f", r.imagesPerCpuSecond()));
@@ -136,8 +138,8 @@ public final class Benchmark {
         double accuracy = accuracy(net, test, cfg.train().batchSizePerWorker());
         double wall = (System.nanoTime() - wall0) / 1e9;
         double cpu = (ThroughputMeter.processCpuNanos() - cpu0) / 1e9;
-        return new PhaseResult(repeat, "evaluate", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, test.count(), wall,
-                cpu, "process", Double.NaN, 0, Double.NaN, accuracy, Map.of());
+        return new PhaseResult(repeat, "evaluate", "process", 1, cfg.train().batchSizePerWorker(), 0, 0, test.count(),
+                wall, cpu, "process", Double.NaN, 0, Double.NaN, accuracy, Map.of());
     }
 
     private static double accuracy(MultiLayerNetwork net, LabeledImages test, int batchSize) {
@@ -150,7 +152,8 @@ public final class Benchmark {
         return eval.accuracy();
     }
 
-    private static List<PhaseResult> onSpark(int repeat, JobConfig cfg, String master, LabeledImages train, LabeledImages test) {
+    private static List<PhaseResult> onSpark(int repeat, JobConfig cfg, String master, LabeledImages train,
+                                             LabeledImages test) {
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
         SparkConf conf = SparkSessions.configure(new SparkConf().setMaster(master), cfg);

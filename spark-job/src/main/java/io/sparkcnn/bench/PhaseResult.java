@@ -25,8 +25,8 @@ import java.util.Map;
  *                           {@code minibatches}; on Spark every key of DL4J's training stats (worker times summed
  *                           over the workers)
  */
-public record PhaseResult(int repeat, String phase, String where, int workers, int batchSize, int averagingFrequency, int rounds,
-                          long images, double wallSeconds, double cpuSeconds, String cpuSource, double computeShare,
+public record PhaseResult(int repeat, String phase, String where, int workers, int batchSize, int averagingFrequency,
+                          int rounds, long images, double wallSeconds, double cpuSeconds, String cpuSource, double computeShare,
                           double averagingShare, double dataShare, double accuracy, Map<String, Double> breakdownMs) {
     public PhaseResult {
         breakdownMs = Map.copyOf(breakdownMs);
@@ -34,8 +34,8 @@ public record PhaseResult(int repeat, String phase, String where, int workers, i
 
     /** This result with the test accuracy measured after it. */
     public PhaseResult withAccuracy(double testAccuracy) {
-        return new PhaseResult(repeat, phase, where, workers, batchSize, averagingFrequency, rounds, images, wallSeconds,
-                cpuSeconds, cpuSource, computeShare, averagingShare, dataShare, testAccuracy, breakdownMs);
+        return new PhaseResult(repeat, phase, where, workers, batchSize, averagingFrequency, rounds, images,
+                wallSeconds, cpuSeconds, cpuSource, computeShare, averagingShare, dataShare, testAccuracy, breakdownMs);
     }
 
     public double imagesPerSecond() {

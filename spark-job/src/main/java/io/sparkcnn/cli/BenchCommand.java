@@ -34,7 +34,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> masters;
 
     @Option(names = "--repeat", paramLabel = "N", defaultValue = "1",
-            description = "Run the whole sequence N times, interleaved, and report medians and ranges (default: ${DEFAULT-VALUE}).")
+            description = "Run the whole sequence N times, interleaved, and report medians and ranges "
+                    + "(default: ${DEFAULT-VALUE}).")
     int repeat;
 
     @Option(names = "--json", paramLabel = "PATH", defaultValue = "target/bench/bench.json",

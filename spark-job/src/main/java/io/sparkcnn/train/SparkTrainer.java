@@ -76,7 +76,8 @@ public final class SparkTrainer implements AutoCloseable {
      * Where the segment being fitted stands in its epoch: rounds and images of the epoch before it, its images and
      * rounds, and the rounds of the epoch's later segments.
      */
-    private record FitPosition(int epoch, int roundsBefore, long imagesBefore, long images, int rounds, int roundsAfter) {
+    private record FitPosition(int epoch, int roundsBefore, long imagesBefore, long images, int rounds,
+                               int roundsAfter) {
         long imagesAfterRound(int round) {
             return imagesBefore + images * round / Math.max(1, rounds);
         }

@@ -80,7 +80,8 @@ class BenchCommandLocalTest {
         JsonNode onSpark = summary.get(1);
         assertEquals("local[2]", onSpark.get("where").asText());
         assertEquals(2, onSpark.get("runs").asInt());
-        double ratio1 = phases.get(2).get("imagesPerCpuSecond").asDouble() / process.get("imagesPerCpuSecond").asDouble();
+        double ratio1 = phases.get(2).get("imagesPerCpuSecond").asDouble()
+                / process.get("imagesPerCpuSecond").asDouble();
         double ratio2 = phases.get(6).get("imagesPerCpuSecond").asDouble()
                 / phases.get(4).get("imagesPerCpuSecond").asDouble();
         assertEquals((ratio1 + ratio2) / 2, onSpark.get("medianCpuRatio").asDouble(), 1e-9);
