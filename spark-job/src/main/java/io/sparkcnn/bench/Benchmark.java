@@ -49,6 +49,8 @@ import java.util.TreeMap;
 public final class Benchmark {
     private static final Logger LOG = LoggerFactory.getLogger(Benchmark.class);
     private static final int WARMUP_BATCHES = 5;
+    /** Averaging rounds a throwaway network trains on each master before its phase is measured. */
+    private static final int WARMUP_ROUNDS = 3;
 
     private Benchmark() {
     }
@@ -162,6 +164,7 @@ public final class Benchmark {
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            warmUp(sc, cfg, train);
             try (SparkTrainer trainer = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment())) {
                 trainer.collectTrainingStats();
                 ThroughputMeter meter = new ThroughputMeter(sc.sc());
@@ -187,6 +190,20 @@ public final class Benchmark {
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /**
+     * Trains a throwaway network for a few averaging rounds on this master, so that the JIT compilation of Spark's
+     * and DL4J-Spark's code (measured by {@code perf} at 10-12 % of the CPU in a cold first epoch) is not counted,
+     * as the single-process phase is measured after its own warm-up.
+     */
+    private static void warmUp(JavaSparkContext sc, JobConfig cfg, LabeledImages train) {
+        try (SparkTrainer warm = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment())) {
+            List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
+                    cfg.train().seed());
+            int count = Math.min(batches.size(), WARMUP_ROUNDS * warm.workers() * cfg.train().averagingFrequency());
+            warm.fit(train, batches.subList(0, count));
         }
     }
 
