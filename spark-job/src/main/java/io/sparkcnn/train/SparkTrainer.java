@@ -54,7 +54,6 @@ public final class SparkTrainer implements AutoCloseable {
     private final LongAccumulator augmentedInTasks;
     private final LongAccumulator builtInTasks;
     private final int workers;
-    private ParameterAveragingTrainingMaster master;
     private SparkDl4jMultiLayer sparkNet;
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
     private final List<Double> roundLosses = new ArrayList<>();
@@ -95,8 +94,7 @@ public final class SparkTrainer implements AutoCloseable {
         this.builtInTasks = sc.sc().longAccumulator("images built into training minibatches in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.splitSeed = cfg.seed();
-        this.master = master(cfg.seed(), cfg.averagingFrequency());
-        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master(cfg.seed(), cfg.averagingFrequency()));
     }
 
     /**
@@ -326,10 +324,7 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     private void fitWith(int averagingFrequency, List<String> paths, MinibatchLoader loader) {
-        MultiLayerNetwork net = sparkNet.getNetwork();
-        master.deleteTempFiles(sc);
-        master = master(splitSeed, averagingFrequency);
-        sparkNet = new SparkDl4jMultiLayer(sc, net, master);
+        sparkNet = new SparkDl4jMultiLayer(sc, sparkNet.getNetwork(), master(splitSeed, averagingFrequency));
         try {
             sparkNet.fitPaths(sc.parallelize(new ArrayList<>(paths), Math.min(workers, paths.size())), loader);
             if (collectStats) {
@@ -400,7 +395,6 @@ public final class SparkTrainer implements AutoCloseable {
     public void close() {
         broadcasts.values().forEach(Broadcast::destroy);
         broadcasts.clear();
-        master.deleteTempFiles(sc);
     }
 
     static String rootMessage(Throwable e) {
