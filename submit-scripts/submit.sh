@@ -2,8 +2,8 @@
 # Submits the job with spark-submit to a standalone master, YARN or Kubernetes (or local[N]), passing what
 # matters on a cluster: the shaded job jar; executors, cores and memory; ND4J's off-heap limits and the
 # executor memory overhead derived from the model and batch size (`Main resources`); OpenMP threads and the
-# OpenBLAS core type on executors; Kryo with ND4J's registrator; Java 17 module options for the driver; and
-# the job config, shipped with the application in cluster mode.
+# OpenBLAS core type on executors; Kryo with the job's registrator (ND4J arrays copied in bulk); Java 17
+# module options for the driver; and the job config, shipped with the application in cluster mode.
 #
 #   submit-scripts/submit.sh [options] [--] [train|preflight|...] [job options]
 #
@@ -162,7 +162,7 @@ args=(--master "$master" --deploy-mode "$deploy_mode" --name "spark-cnn-trainer 
   --conf "spark.executor.extraJavaOptions=$(module_options) $helpers ${javacpp_options:-}"
   --conf spark.executorEnv.OMP_NUM_THREADS=1
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
-  --conf spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator)
+  --conf spark.kryo.registrator=io.sparkcnn.train.NdArrayKryoRegistrator)
 [[ -n $coretype ]] && args+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$coretype")
 
 # Training uses as many workers as there are executor cores when it starts: wait for all of them (up to

@@ -8,12 +8,12 @@ import java.util.Optional;
 
 /**
  * Builds the Spark session for a job. Whatever {@code spark-submit} (or {@code spark.*} system properties)
- * set wins; this only fills in what is missing: the fallback master, Kryo with ND4J's registrator, and the
+ * set wins; this only fills in what is missing: the fallback master, Kryo with the job's registrator, and the
  * executors' native settings.
  */
 public final class SparkSessions {
-    /** ND4J's Kryo registrator (inside the dl4j-spark jar; not the name DL4J's documentation gives). */
-    public static final String ND4J_KRYO_REGISTRATOR = "org.nd4j.kryo.Nd4jRegistrator";
+    /** The job's Kryo registrator: ND4J's registrations, with ND4J arrays copied in bulk. */
+    public static final String KRYO_REGISTRATOR = NdArrayKryoRegistrator.class.getName();
 
     private SparkSessions() {
     }
@@ -29,7 +29,7 @@ public final class SparkSessions {
         }
         conf.setIfMissing("spark.app.name", cfg.spark().appName());
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-        conf.setIfMissing("spark.kryo.registrator", ND4J_KRYO_REGISTRATOR);
+        conf.setIfMissing("spark.kryo.registrator", KRYO_REGISTRATOR);
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(cfg.natives().ompThreads()));
         Optional<String> core = NativeSetup.openblasCoreType(cfg.natives());
         core.ifPresent(c -> conf.setIfMissing("spark.executorEnv.OPENBLAS_CORETYPE", c));

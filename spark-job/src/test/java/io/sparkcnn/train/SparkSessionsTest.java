@@ -21,6 +21,8 @@ class SparkSessionsTest {
         assertEquals("268435456", conf.get("spark.executorEnv.MALLOC_TRIM_THRESHOLD_"));
         assertEquals("67108864", conf.get("spark.executorEnv.MALLOC_TOP_PAD_"));
         assertEquals("1", conf.get("spark.executorEnv.OMP_NUM_THREADS"));
+        assertEquals("org.apache.spark.serializer.KryoSerializer", conf.get("spark.serializer"));
+        assertEquals(NdArrayKryoRegistrator.class.getName(), conf.get("spark.kryo.registrator"));
     }
 
     @Test
