@@ -23,15 +23,15 @@ import java.util.List;
 /**
  * Kryo serializer for ND4J arrays that copies the data in bulk, 1 MiB at a time, between the array's off-heap
  * memory and Kryo's buffer. ND4J's own {@code Nd4jSerializer} goes through {@code DataOutputStream}, one element
- * at a time, with four single-byte writes per float; parameter averaging sends every worker's parameters and
- * updater state through it each round (14 MB for {@code seed-cnn}), and the driver and the executors spent
- * 100 ms or more per round on it.
+ * at a time, with four single-byte writes per float. Parameter averaging sends every worker's parameters and
+ * updater state through the serializer each round (14.4 MB for {@code seed-cnn}); writing and reading back one
+ * such result took 59-62 ms of CPU with ND4J's serializer and 9-12 ms with this one.
  *
- * <p>Format: a kind byte; for {@link #BULK}: data type name, rank, shape, whether empty, a byte-order byte, then the elements
- * in row-major order as raw bytes. A reader on a machine of the other byte order swaps them. String arrays
- * ({@link #STRINGS}): shape, then each string; compressed arrays are written in ND4J's own format
- * ({@link #ND4J}). The array read back is a new row-major array outside any workspace, equal to the one
- * written element for element; views and column-major arrays are copied to row-major order first.
+ * <p>Format: a kind byte, then for {@link #BULK}: data type name, rank, shape, whether empty, a byte-order byte,
+ * and the elements in row-major order as raw bytes (a reader of the other byte order swaps them); for
+ * {@link #STRINGS} (string arrays): shape, then each string; for {@link #ND4J} (compressed arrays): ND4J's own
+ * format. The array read back is a new row-major array outside any workspace, equal to the one written element
+ * for element; views and column-major arrays are copied to row-major order first.
  */
 public final class NdArraySerializer extends Serializer<INDArray> {
     static final byte BULK = 1;

@@ -19,6 +19,7 @@ import scala.reflect.ClassTag$;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -104,7 +105,7 @@ class NdArraySerializerTest {
         byte[] nativeBytes = write(serializer, array, ByteOrder.nativeOrder());
         byte[] otherBytes = write(serializer, array, other);
         assertEquals(nativeBytes.length, otherBytes.length);
-        assertFalse(java.util.Arrays.equals(nativeBytes, otherBytes), "the elements were not swapped");
+        assertFalse(Arrays.equals(nativeBytes, otherBytes), "the elements were not swapped");
         INDArray back = serializer.read(new Kryo(), new Input(otherBytes), INDArray.class);
         assertSameArray(array, back);
     }
