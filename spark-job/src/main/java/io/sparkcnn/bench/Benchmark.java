@@ -5,6 +5,7 @@ import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import io.sparkcnn.train.NativeSetup;
 import io.sparkcnn.train.SparkSessions;
 import io.sparkcnn.train.SparkTrainer;
@@ -101,6 +102,7 @@ public final class Benchmark {
         MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.build(cfg.model().network(), cfg.train().seed(),
                 train.rows(), train.cols()));
         net.init();
+        SingleChannelConvHelper.install(net);
         return net;
     }
 
@@ -109,6 +111,7 @@ public final class Benchmark {
         List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                 cfg.train().seed());
         MultiLayerNetwork warmup = net.clone();
+        SingleChannelConvHelper.install(warmup);
         for (int i = 0; i < Math.min(WARMUP_BATCHES, batches.size()); i++) {
             warmup.fit(all.select(batches.get(i)).toDataSet());
         }

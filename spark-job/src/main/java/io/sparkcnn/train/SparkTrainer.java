@@ -113,7 +113,7 @@ public final class SparkTrainer implements AutoCloseable {
                 .saveUpdater(true)
                 .rngSeed(splitSeed)
                 .collectTrainingStats(collectStats)
-                .trainingHooks(List.of(new SeededDropout(splitSeed)));
+                .trainingHooks(List.of(new SeededDropout(splitSeed), new SingleChannelConvolutions()));
         ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone);
         m.setListeners(List.of(new DivergenceCheck()));
         return m;

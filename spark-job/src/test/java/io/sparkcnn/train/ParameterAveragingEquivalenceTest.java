@@ -10,6 +10,7 @@ import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -33,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * As in DL4J's own suite: parameter averaging with a single worker is plain minibatch training, so the
  * Spark path must end with the same parameters as fitting the same minibatches on one machine. Dropout
  * draws from a per-thread random stream that differs between the test thread and the executor's task
- * thread, so it keeps every unit here ({@code Dropout(1.0)}); everything else is the presets as they train.
+ * thread, so it keeps every unit here ({@code Dropout(1.0)}); everything else is the presets as they train,
+ * {@link SingleChannelConvHelper} included (the trainer's hook installs it on the worker, the test on one machine).
  */
 @Tag("spark-local")
 class ParameterAveragingEquivalenceTest {
@@ -66,6 +68,7 @@ class ParameterAveragingEquivalenceTest {
 
             MultiLayerNetwork local = new MultiLayerNetwork(conf.clone());
             local.init();
+            SingleChannelConvHelper.install(local);
             INDArray initial = local.params().dup();
             for (ImageBatch b : batches) {
                 local.fit(b.toDataSet());
