@@ -12,6 +12,7 @@ import io.sparkcnn.eval.EvaluationReport;
 import io.sparkcnn.eval.PromotionGate;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import io.sparkcnn.model.TransferLearning;
 import io.sparkcnn.report.RunReport;
 import io.sparkcnn.store.ModelRegistry;
@@ -395,6 +396,11 @@ public final class TrainJob {
             LOG.info("Convolution/pooling helpers: {}", String.join(", ", helpers));
             if (NativeSetup.helpersEnabled(cfg.natives()) && !NativeSetup.allConvolutionsUseOneDnn(net)) {
                 LOG.warn("oneDNN helpers requested but not active: convolutions run ~5x slower (see STACK.md)");
+            }
+            List<String> singleChannel = SingleChannelConvHelper.layersTaken(net);
+            if (!singleChannel.isEmpty()) {
+                LOG.info("Backward pass of one-channel convolutions on the workers: {} ({})",
+                        SingleChannelConvHelper.class.getSimpleName(), String.join(", ", singleChannel));
             }
         }
         LOG.info("Executors: OMP_NUM_THREADS={}, OPENBLAS_CORETYPE={}",

@@ -26,7 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.reflect.Field;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * DL4J's oneDNN convolution helper with a cheaper backward pass for convolutions whose input has one channel
@@ -67,13 +69,9 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
         }
         int installed = 0;
         for (Layer layer : net.getLayers()) {
-            if (layer.getClass() != ConvolutionLayer.class || layer.getHelper() == null) {
-                continue;
-            }
             if (layer.getHelper() instanceof SingleChannelConvHelper) {
                 installed++;
-            } else if (layer.getHelper().getClass() == MKLDNNConvHelper.class
-                    && ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer()).getNIn() == 1) {
+            } else if (takes(layer)) {
                 try {
                     HELPER_FIELD.set(layer, new SingleChannelConvHelper(layer.getParam("W").dataType()));
                     installed++;
@@ -84,6 +82,24 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
             }
         }
         return installed;
+    }
+
+    /** Names of the layers of {@code net} that {@link #install} gives (or gave) this helper. */
+    public static List<String> layersTaken(MultiLayerNetwork net) {
+        List<String> names = new ArrayList<>();
+        for (Layer layer : net.getLayers()) {
+            if (HELPER_FIELD != null && (layer.getHelper() instanceof SingleChannelConvHelper || takes(layer))) {
+                names.add(layer.conf().getLayer().getLayerName());
+            }
+        }
+        return names;
+    }
+
+    /** A plain convolution layer (not a subclass) with oneDNN's helper and one input channel. */
+    private static boolean takes(Layer layer) {
+        return layer.getClass() == ConvolutionLayer.class && layer.getHelper() != null
+                && layer.getHelper().getClass() == MKLDNNConvHelper.class
+                && ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer()).getNIn() == 1;
     }
 
     @Override

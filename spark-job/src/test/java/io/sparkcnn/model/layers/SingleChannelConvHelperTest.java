@@ -21,6 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.AdaDelta;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -108,12 +109,15 @@ class SingleChannelConvHelperTest {
     void installTakesOnlySingleChannelConvolutionsAndCanBeRepeated() {
         MultiLayerNetwork seedCnn = new MultiLayerNetwork(NetworkFactory.build(Networks.preset("seed-cnn"), 1, 28, 28));
         seedCnn.init();
+        assertEquals(List.of("conv2d_1"), SingleChannelConvHelper.layersTaken(seedCnn));
         assertEquals(1, SingleChannelConvHelper.install(seedCnn));
+        assertEquals(List.of("conv2d_1"), SingleChannelConvHelper.layersTaken(seedCnn));
         assertEquals(1, SingleChannelConvHelper.install(seedCnn));
         assertInstanceOf(SingleChannelConvHelper.class, seedCnn.getLayer(0).getHelper());
         assertSame(MKLDNNConvHelper.class, seedCnn.getLayer(1).getHelper().getClass());
         MultiLayerNetwork seedFc = new MultiLayerNetwork(NetworkFactory.build(Networks.preset("seed-fc"), 1, 28, 28));
         seedFc.init();
         assertEquals(0, SingleChannelConvHelper.install(seedFc));
+        assertEquals(List.of(), SingleChannelConvHelper.layersTaken(seedFc));
     }
 }
