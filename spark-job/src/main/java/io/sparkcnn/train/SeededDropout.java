@@ -2,9 +2,7 @@ package io.sparkcnn.train;
 
 import io.sparkcnn.data.Seeds;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -13,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the thread happened to fit before. A run resumed from a checkpoint therefore draws the masks the killed run
  * would have drawn, and no random state needs saving. Runs inside executor tasks.
  */
-final class SeededDropout implements TrainingHook {
+final class SeededDropout extends BeforeMinibatchHook {
     private static final long serialVersionUID = 1L;
 
     private final long seed;
@@ -29,17 +27,5 @@ final class SeededDropout implements TrainingHook {
                 .mul(31).sumNumber().longValue();
         long pixels = Double.doubleToLongBits(minibatch.getFeatures().sumNumber().doubleValue());
         Nd4j.getRandom().setSeed(Seeds.mix(Seeds.mix(seed) ^ labels) ^ pixels);
-    }
-
-    @Override
-    public void postUpdate(DataSet minibatch, Model model) {
-    }
-
-    @Override
-    public void preUpdate(MultiDataSet minibatch, Model model) {
-    }
-
-    @Override
-    public void postUpdate(MultiDataSet minibatch, Model model) {
     }
 }
