@@ -102,7 +102,6 @@ public final class Benchmark {
         MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.build(cfg.model().network(), cfg.train().seed(),
                 train.rows(), train.cols()));
         net.init();
-        SingleChannelConvHelper.install(net);
         return net;
     }
 
@@ -110,6 +109,7 @@ public final class Benchmark {
         ImageBatch all = ImageBatch.of(train);
         List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                 cfg.train().seed());
+        SingleChannelConvHelper.install(net);
         MultiLayerNetwork warmup = net.clone();
         SingleChannelConvHelper.install(warmup);
         for (int i = 0; i < Math.min(WARMUP_BATCHES, batches.size()); i++) {
