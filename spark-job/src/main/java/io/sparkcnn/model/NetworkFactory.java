@@ -5,6 +5,7 @@ import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.PaddingConfig;
 import io.sparkcnn.config.PenaltyConfig;
 import io.sparkcnn.config.UpdaterConfig;
+import io.sparkcnn.model.layers.FastDropout;
 import io.sparkcnn.model.layers.FastRelu;
 import io.sparkcnn.model.layers.Padding2D;
 import io.sparkcnn.model.layers.PaddingKind;
@@ -54,8 +55,8 @@ import java.util.Locale;
  * <p>Padding: zero padding with equal amounts on opposite sides is the convolution's own (oneDNN) padding;
  * unequal zero padding is DL4J's {@link ZeroPaddingLayer}; edge, symmetric, reflect and wrap padding is a
  * {@link Padding2D} layer named {@code <convolution>_pad} in front of the convolution. Dropout rates have
- * Keras's meaning (the fraction dropped; DL4J's own parameter is the fraction kept). Regularizers apply to
- * weights only, never to biases.
+ * Keras's meaning (the fraction dropped; DL4J's own parameter is the fraction kept); dropout layers draw their
+ * masks with {@link FastDropout}. Regularizers apply to weights only, never to biases.
  *
  * <p>Speed, without changing a single trained value: layers cache their pre-activations for the backward pass
  * ({@code CacheMode.DEVICE}; by default DL4J runs every convolution's forward pass twice per minibatch), and ReLU
@@ -120,7 +121,8 @@ public final class NetworkFactory {
                     out.add(new SubsamplingLayer.Builder(l.type().equals("max-pool") ? PoolingType.MAX : PoolingType.AVG)
                             .kernelSize(l.kernelH(), l.kernelW()).stride(l.strideH(), l.strideW()).name(l.name()).build());
                 }
-                case "dropout" -> out.add(new DropoutLayer.Builder(1.0 - l.rate()).name(l.name()).build());
+                case "dropout" -> out.add(new DropoutLayer.Builder().dropOut(new FastDropout(1.0 - l.rate()))
+                        .name(l.name()).build());
                 case "dense" -> out.add(withPenalty(new DenseLayer.Builder().nOut(l.size()), penalty)
                         .name(l.name()).activation(activationFunction(l.activation())).build());
                 case "output" -> out.add(withPenalty(new OutputLayer.Builder(loss(l.loss())).nOut(l.size()), penalty)

@@ -3,6 +3,7 @@ package io.sparkcnn.model;
 import io.sparkcnn.Networks;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.NetworkConfig;
+import io.sparkcnn.model.layers.FastDropout;
 import io.sparkcnn.model.layers.Padding2D;
 import io.sparkcnn.model.layers.PaddingKind;
 import io.sparkcnn.model.regularization.LassoPenalty;
@@ -174,6 +175,6 @@ class NetworkFactoryTest {
 
     private static double keepProbability(MultiLayerConfiguration conf, int layer) {
         DropoutLayer d = (DropoutLayer) conf.getConf(layer).getLayer();
-        return ((org.deeplearning4j.nn.conf.dropout.Dropout) d.getIDropout()).getP();
+        return ((FastDropout) d.getIDropout()).getP();
     }
 }
