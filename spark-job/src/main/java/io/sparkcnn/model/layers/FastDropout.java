@@ -19,7 +19,7 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  * Only the drawing of the mask differs. DL4J's draws it in libnd4j ({@code DropOutInverted}), one random number
  * per element through its generator: 5.5 % of a {@code seed-cnn} training iteration at batch 128. Here a
  * SplitMix64 stream in Java gives four 16-bit uniforms per 64-bit draw, compared without branches, and the mask
- * is copied to the native array in one block; a training iteration became 3-5 % faster (profiling loop, batch
+ * is copied to the native array in one block; a training iteration became 2-6 % faster (profiling loop, batch
  * 128: 878.7-896.8 img/CPU-s with DL4J's dropout, 918.2-929.8 with this one).
  *
  * <p>Invariants: {@code 0 < p <= 1}; an element is kept when its 16-bit uniform {@code u < round(p * 65536)},
