@@ -7,6 +7,7 @@ import io.sparkcnn.config.PenaltyConfig;
 import io.sparkcnn.config.UpdaterConfig;
 import io.sparkcnn.model.layers.FastDropout;
 import io.sparkcnn.model.layers.FastRelu;
+import io.sparkcnn.model.layers.FlatToNhwcPreProcessor;
 import io.sparkcnn.model.layers.Padding2D;
 import io.sparkcnn.model.layers.PaddingKind;
 import io.sparkcnn.model.regularization.ElasticNetPenalty;
@@ -31,6 +32,15 @@ import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationELU;
+import org.nd4j.linalg.activations.impl.ActivationGELU;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationMish;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftPlus;
+import org.nd4j.linalg.activations.impl.ActivationSoftSign;
+import org.nd4j.linalg.activations.impl.ActivationSwish;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.learning.config.AdaDelta;
 import org.nd4j.linalg.learning.config.AdaGrad;
 import org.nd4j.linalg.learning.config.AdaMax;
@@ -46,6 +56,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Builds DL4J configurations from {@link NetworkConfig}s: a pure function of the network, the seed and the
@@ -57,6 +68,11 @@ import java.util.Locale;
  * {@link Padding2D} layer named {@code <convolution>_pad} in front of the convolution. Dropout rates have
  * Keras's meaning (the fraction dropped; DL4J's own parameter is the fraction kept); dropout layers draw their
  * masks with {@link FastDropout}. Regularizers apply to weights only, never to biases.
+ *
+ * <p>Images are NHWC when {@link #nhwcSafe} allows ({@link FlatToNhwcPreProcessor} in front of a spatial first
+ * layer; every convolution and pooling layer takes the format from its input), so oneDNN's kernels work on the
+ * arrays as they are, without converting them to its layout and back; flattening before a dense layer then takes
+ * height, width, then channels, as Keras's {@code channels_last} does. Otherwise NCHW, DL4J's default.
  *
  * <p>Speed, without changing a single trained value: layers cache their pre-activations for the backward pass
  * ({@code CacheMode.DEVICE}; by default DL4J runs every convolution's forward pass twice per minibatch), and ReLU
@@ -76,6 +92,11 @@ public final class NetworkFactory {
      *                                  larger than its input, say)
      */
     public static MultiLayerConfiguration build(NetworkConfig net, long seed, int rows, int cols) {
+        return build(net, seed, rows, cols, true);
+    }
+
+    /** As {@link #build(NetworkConfig, long, int, int)}; {@code nhwcAllowed = false} keeps DL4J's NCHW everywhere. */
+    static MultiLayerConfiguration build(NetworkConfig net, long seed, int rows, int cols, boolean nhwcAllowed) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .weightInit(weightInit(net.weightInit()))
@@ -83,10 +104,40 @@ public final class NetworkFactory {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .cacheMode(CacheMode.DEVICE)
                 .list();
-        for (Layer layer : layers(net, rows, cols)) {
+        List<Layer> layers = layers(net, rows, cols);
+        for (Layer layer : layers) {
             list.layer(layer);
         }
+        if (nhwcAllowed && net.takesImages() && nhwcSafe(layers)) {
+            list.inputPreProcessor(0, new FlatToNhwcPreProcessor(rows, cols, 1));
+        }
         return list.setInputType(inputType(net, rows, cols)).build();
+    }
+
+    /**
+     * Activations whose gradients DL4J computes correctly on the NHWC convolution layers' permuted arrays, checked
+     * against finite differences by {@code NhwcNetworksTest}. DL4J's own ReLU and SELU are not among them: their
+     * backward passes give wrong gradients there (libnd4j 1.0.0-M2.1); ReLU is {@link FastRelu} anyway.
+     */
+    private static final Set<Class<? extends IActivation>> NHWC_ACTIVATIONS = Set.of(FastRelu.class,
+            ActivationIdentity.class, ActivationTanH.class, ActivationSigmoid.class, ActivationELU.class,
+            ActivationSoftPlus.class, ActivationSoftSign.class, ActivationSwish.class, ActivationGELU.class,
+            ActivationMish.class);
+
+    /**
+     * Whether the spatial layers may run NHWC: no padding layer (their NHWC backward passes are not tested here)
+     * and only activations from {@link #NHWC_ACTIVATIONS} on convolutions. Otherwise the network stays NCHW.
+     */
+    static boolean nhwcSafe(List<Layer> layers) {
+        for (Layer layer : layers) {
+            if (layer instanceof Padding2D || layer instanceof ZeroPaddingLayer) {
+                return false;
+            }
+            if (layer instanceof ConvolutionLayer c && !NHWC_ACTIVATIONS.contains(c.getActivationFn().getClass())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The DL4J layers of {@code net} in order, padding layers included. */

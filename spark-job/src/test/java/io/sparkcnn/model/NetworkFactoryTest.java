@@ -66,8 +66,8 @@ class NetworkFactoryTest {
         NetworkConfig cnn = Networks.preset("seed-cnn");
         ModelSummary summary = ModelSummary.of(NetworkFactory.build(cnn, 1, 28, 28), NetworkFactory.inputType(cnn, 28, 28));
         assertEquals(7, summary.rows().size());
-        assertEquals(new ModelSummary.Row("conv2d_1 (ConvolutionLayer)", "(None, 32, 26, 26)", 320), summary.rows().get(0));
-        assertEquals(new ModelSummary.Row("max_pooling2d (SubsamplingLayer)", "(None, 64, 12, 12)", 0), summary.rows().get(2));
+        assertEquals(new ModelSummary.Row("conv2d_1 (ConvolutionLayer)", "(None, 26, 26, 32)", 320), summary.rows().get(0));
+        assertEquals(new ModelSummary.Row("max_pooling2d (SubsamplingLayer)", "(None, 12, 12, 64)", 0), summary.rows().get(2));
         assertEquals(new ModelSummary.Row("dense_1 (DenseLayer)", "(None, 128)", 1_179_776), summary.rows().get(4));
         assertTrue(summary.render().contains("Total params: 1,199,882"), summary.render());
         assertTrue(summary.render().contains("Non-trainable params: 0"), summary.render());

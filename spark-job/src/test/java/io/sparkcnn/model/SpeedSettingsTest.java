@@ -44,7 +44,21 @@ class SpeedSettingsTest {
      */
     @Test
     void seedCnnTrainsBitForBitAsWithDl4jsReluAndNoCache() {
-        MultiLayerConfiguration fast = Networks.build("seed-cnn", 7);
+        trainsBitForBit(false);
+    }
+
+    /**
+     * The same in NHWC, the factory's layout for {@code seed-cnn}, with the cache alone: there DL4J's own ReLU gives
+     * wrong gradients on the convolutions' permuted arrays (see {@code NhwcNetworksTest}), so both keep FastRelu.
+     */
+    @Test
+    void nhwcSeedCnnTrainsBitForBitWithAndWithoutTheCache() {
+        trainsBitForBit(true);
+    }
+
+    private static void trainsBitForBit(boolean nhwc) {
+        MultiLayerConfiguration fast = NetworkFactory.build(Networks.preset("seed-cnn"), 7, 28, 28, nhwc);
+        assertEquals(nhwc, fast.getInputPreProcess(0) instanceof io.sparkcnn.model.layers.FlatToNhwcPreProcessor);
         assertEquals(CacheMode.DEVICE, fast.getConf(0).getCacheMode());
         assertInstanceOf(FastRelu.class, ((BaseLayer) fast.getConf(0).getLayer()).getActivationFn());
         MultiLayerConfiguration plain = MultiLayerConfiguration.fromJson(fast.toJson());
@@ -54,7 +68,7 @@ class SpeedSettingsTest {
         plain.setCacheMode(CacheMode.NONE);
         for (NeuralNetConfiguration c : plain.getConfs()) {
             c.setCacheMode(CacheMode.NONE);
-            if (c.getLayer() instanceof BaseLayer b && b.getActivationFn() instanceof FastRelu) {
+            if (!nhwc && c.getLayer() instanceof BaseLayer b && b.getActivationFn() instanceof FastRelu) {
                 b.setActivationFn(new ActivationReLU());
             }
         }

@@ -39,8 +39,8 @@ import java.util.List;
  * of the transposed weights with the output gradient, folded back onto the image. The forward pass stays oneDNN's.
  * A {@code seed-cnn} training iteration at batch 128 went from 151-154 ms to 135 ms in the profiling loop.
  *
- * <p>Handles float NCHW input of one channel, any stride, no padding and no dilation; anything else goes to
- * oneDNN as before. The gradients equal oneDNN's up to float rounding (the sums run in another order).
+ * <p>Handles float NCHW or NHWC input of one channel, any stride, no padding and no dilation; anything else goes
+ * to oneDNN as before. The gradients equal oneDNN's up to float rounding (the sums run in another order).
  * {@link #install} puts the helper into a network's single-channel convolution layers.
  */
 public final class SingleChannelConvHelper extends MKLDNNConvHelper {
@@ -108,9 +108,10 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
             int[] kernel, int[] strides, int[] pad, INDArray biasGradView, INDArray weightGradView, IActivation afn,
             AlgoMode mode, BwdFilterAlgo bwdFilterAlgo, BwdDataAlgo bwdDataAlgo, ConvolutionMode convolutionMode,
             int[] dilation, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        boolean handled = format == CNN2DFormat.NCHW && convolutionMode != ConvolutionMode.Same
+        boolean nchw = format == CNN2DFormat.NCHW;
+        boolean handled = (nchw || format == CNN2DFormat.NHWC) && convolutionMode != ConvolutionMode.Same
                 && input.dataType() == DataType.FLOAT && weights.dataType() == DataType.FLOAT
-                && delta.dataType() == DataType.FLOAT && input.rank() == 4 && input.size(1) == 1
+                && delta.dataType() == DataType.FLOAT && input.rank() == 4 && input.size(nchw ? 1 : 3) == 1
                 && Arrays.stream(pad).allMatch(p -> p == 0) && Arrays.stream(dilation).allMatch(d -> d == 1);
         if (!handled) {
             return super.backpropGradient(input, weights, bias, delta, kernel, strides, pad, biasGradView,
@@ -119,8 +120,8 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
         }
         ownBackwardPasses++;
         int n = (int) input.size(0);
-        int h = (int) input.size(2);
-        int w = (int) input.size(3);
+        int h = (int) input.size(nchw ? 2 : 1);
+        int w = (int) input.size(nchw ? 3 : 2);
         int channels = (int) weights.size(0);
         int kh = kernel[0];
         int kw = kernel[1];
@@ -132,14 +133,19 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
         int taps = kh * kw;
         boolean hasBias = biasGradView != null;
         int rows = taps + (hasBias ? 1 : 0);
+        int all = n * positions;
 
+        // The patches: NCHW as [n, rows, positions] (one product per image), NHWC as [rows, n * positions] (one
+        // product for the minibatch, with the output gradient's [n * positions, channels] as it lies in memory).
+        int tapStride = nchw ? positions : all;
+        int imageStride = nchw ? rows * positions : positions;
         image = ensure(image, n * h * w);
         new FloatPointer(dense(input).data().addressPointer()).get(image, 0, n * h * w);
-        patches = ensure(patches, n * rows * positions);
+        patches = ensure(patches, rows * all);
         for (int b = 0; b < n; b++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int to = (b * rows + i * kw + j) * positions;
+                    int to = (i * kw + j) * tapStride + b * imageStride;
                     int from = b * h * w + i * w + j;
                     for (int y = 0; y < oh; y++) {
                         if (sw == 1) {
@@ -153,37 +159,52 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
                 }
             }
             if (hasBias) {
-                Arrays.fill(patches, (b * rows + taps) * positions, (b * rows + rows) * positions, 1f);
+                int at = taps * tapStride + b * imageStride;
+                Arrays.fill(patches, at, at + positions, 1f);
             }
         }
         INDArray patchArray = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, DataType.FLOAT,
-                new long[] {n, rows, positions}, 'c');
-        new FloatPointer(patchArray.data().addressPointer()).put(patches, 0, n * rows * positions);
+                nchw ? new long[] {n, rows, positions} : new long[] {rows, all}, 'c');
+        new FloatPointer(patchArray.data().addressPointer()).put(patches, 0, rows * all);
 
-        INDArray outGrad = dense(delta).reshape('c', n, channels, positions);
-        INDArray sums = Nd4j.matmul(outGrad, patchArray, null, false, true, false).sum(0);
-        weightGradView.assign(sums.get(NDArrayIndex.all(), NDArrayIndex.interval(0, taps)).dup('c')
+        INDArray wByTap = dense(weights).reshape('c', channels, taps);
+        INDArray byChannel;
+        INDArray patchGradArray;
+        if (nchw) {
+            INDArray outGrad = dense(delta).reshape('c', n, channels, positions);
+            byChannel = Nd4j.matmul(outGrad, patchArray, null, false, true, false).sum(0);
+            INDArray weightsT = wByTap.transpose().dup('c');
+            patchGradArray = Nd4j.matmul(weightsT.reshape(1, taps, channels).repeat(0, n), outGrad);
+        } else {
+            INDArray outGrad = dense(delta).reshape('c', all, channels);
+            byChannel = Nd4j.matmul(patchArray, outGrad).transpose();
+            patchGradArray = Nd4j.matmul(outGrad, wByTap);
+        }
+        weightGradView.assign(byChannel.get(NDArrayIndex.all(), NDArrayIndex.interval(0, taps)).dup('c')
                 .reshape('c', weightGradView.shape()));
         if (hasBias) {
-            biasGradView.assign(sums.get(NDArrayIndex.all(), NDArrayIndex.point(taps)).reshape(biasGradView.shape()));
+            biasGradView.assign(byChannel.get(NDArrayIndex.all(), NDArrayIndex.point(taps))
+                    .reshape(biasGradView.shape()));
         }
 
-        INDArray weightsT = dense(weights).reshape('c', channels, taps).transpose().dup('c');
-        INDArray perImage = Nd4j.matmul(weightsT.reshape(1, taps, channels).repeat(0, n), outGrad);
-        patchGrads = ensure(patchGrads, n * taps * positions);
-        new FloatPointer(dense(perImage).data().addressPointer()).get(patchGrads, 0, n * taps * positions);
+        // Fold the patches' gradients back onto the image: [n, taps, positions] for NCHW, [n * positions, taps]
+        // for NHWC.
+        int gradTapStride = nchw ? positions : 1;
+        int gradPositionStride = nchw ? 1 : taps;
+        patchGrads = ensure(patchGrads, all * taps);
+        new FloatPointer(dense(patchGradArray).data().addressPointer()).get(patchGrads, 0, all * taps);
         imageGrad = ensure(imageGrad, n * h * w);
         Arrays.fill(imageGrad, 0, n * h * w, 0f);
         for (int b = 0; b < n; b++) {
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    int from = (b * taps + i * kw + j) * positions;
+                    int from = (i * kw + j) * gradTapStride + b * positions * taps;
                     int to = b * h * w + i * w + j;
                     for (int y = 0; y < oh; y++) {
                         int row = to + y * sh * w;
-                        int src = from + y * ow;
+                        int src = from + y * ow * gradPositionStride;
                         for (int x = 0; x < ow; x++) {
-                            imageGrad[row + x * sw] += patchGrads[src + x];
+                            imageGrad[row + x * sw] += patchGrads[src + x * gradPositionStride];
                         }
                     }
                 }

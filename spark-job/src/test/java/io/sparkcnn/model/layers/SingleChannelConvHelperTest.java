@@ -2,6 +2,7 @@ package io.sparkcnn.model.layers;
 
 import io.sparkcnn.Networks;
 import io.sparkcnn.model.NetworkFactory;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -35,17 +36,41 @@ class SingleChannelConvHelperTest {
     private static final int HEIGHT = 11;
     private static final int WIDTH = 9;
 
-    private static MultiLayerConfiguration net(int kh, int kw, int stride, int padding, boolean bias, boolean flat) {
-        return new NeuralNetConfiguration.Builder().seed(5).weightInit(WeightInit.XAVIER_UNIFORM)
+    /** How the test images enter: NCHW or NHWC arrays, or flat rows reshaped to either by a preprocessor. */
+    private enum Input {
+        NCHW, FLAT_NCHW, NHWC, FLAT_NHWC;
+
+        InputType type() {
+            return switch (this) {
+                case NCHW -> InputType.convolutional(HEIGHT, WIDTH, 1);
+                case FLAT_NCHW, FLAT_NHWC -> InputType.convolutionalFlat(HEIGHT, WIDTH, 1);
+                case NHWC -> InputType.convolutional(HEIGHT, WIDTH, 1, CNN2DFormat.NHWC);
+            };
+        }
+
+        INDArray features(int n) {
+            return switch (this) {
+                case NCHW -> Nd4j.rand(DataType.FLOAT, n, 1, HEIGHT, WIDTH);
+                case FLAT_NCHW, FLAT_NHWC -> Nd4j.rand(DataType.FLOAT, n, HEIGHT * WIDTH);
+                case NHWC -> Nd4j.rand(DataType.FLOAT, n, HEIGHT, WIDTH, 1);
+            };
+        }
+    }
+
+    private static MultiLayerConfiguration net(int kh, int kw, int stride, int padding, boolean bias, Input input) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(5)
+                .weightInit(WeightInit.XAVIER_UNIFORM)
                 .updater(AdaDelta.builder().rho(0.95).epsilon(1e-6).build()).list()
                 .layer(new ConvolutionLayer.Builder(kh, kw).stride(stride, stride).padding(padding, padding)
                         .hasBias(bias).nOut(4).activation(Activation.TANH).build())
-                .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(new FastRelu()).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(5)
                         .activation(Activation.SOFTMAX).build())
-                .setInputType(flat ? InputType.convolutionalFlat(HEIGHT, WIDTH, 1)
-                        : InputType.convolutional(HEIGHT, WIDTH, 1))
-                .build();
+                ;
+        if (input == Input.FLAT_NHWC) {
+            list.inputPreProcessor(0, new FlatToNhwcPreProcessor(HEIGHT, WIDTH, 1));
+        }
+        return list.setInputType(input.type()).build();
     }
 
     private static double relativeDifference(INDArray expected, INDArray actual) {
@@ -54,11 +79,10 @@ class SingleChannelConvHelperTest {
     }
 
     /** Gradients (and the input's gradient) of oneDNN's helper and of this one, on identical networks. */
-    private static void assertSameGradients(MultiLayerConfiguration conf, boolean flat, boolean ownPass) {
+    private static void assertSameGradients(MultiLayerConfiguration conf, Input input, boolean ownPass) {
         Nd4j.getRandom().setSeed(9);
         int n = 6;
-        INDArray features = flat ? Nd4j.rand(DataType.FLOAT, n, HEIGHT * WIDTH)
-                : Nd4j.rand(DataType.FLOAT, n, 1, HEIGHT, WIDTH);
+        INDArray features = input.features(n);
         INDArray labels = Nd4j.zeros(DataType.FLOAT, n, 5);
         for (int i = 0; i < n; i++) {
             labels.putScalar(i, i % 5, 1f);
@@ -90,19 +114,25 @@ class SingleChannelConvHelperTest {
 
     @Test
     void gradientsEqualOneDnnsForStrideOneAndTwo() {
-        assertSameGradients(net(3, 3, 1, 0, true, false), false, true);
-        assertSameGradients(net(3, 2, 2, 0, true, false), false, true);
+        for (Input input : new Input[] {Input.NCHW, Input.NHWC}) {
+            assertSameGradients(net(3, 3, 1, 0, true, input), input, true);
+            assertSameGradients(net(3, 2, 2, 0, true, input), input, true);
+        }
     }
 
     @Test
     void gradientsEqualOneDnnsForFlatInputAndNoBias() {
-        assertSameGradients(net(3, 3, 1, 0, true, true), true, true);
-        assertSameGradients(net(2, 3, 1, 0, false, false), false, true);
+        for (Input input : new Input[] {Input.FLAT_NCHW, Input.FLAT_NHWC}) {
+            assertSameGradients(net(3, 3, 1, 0, true, input), input, true);
+        }
+        assertSameGradients(net(2, 3, 1, 0, false, Input.NCHW), Input.NCHW, true);
+        assertSameGradients(net(2, 3, 1, 0, false, Input.NHWC), Input.NHWC, true);
     }
 
     @Test
     void paddedConvolutionsStillGetOneDnnsGradients() {
-        assertSameGradients(net(3, 3, 1, 1, true, false), false, false);
+        assertSameGradients(net(3, 3, 1, 1, true, Input.NCHW), Input.NCHW, false);
+        assertSameGradients(net(3, 3, 1, 1, true, Input.NHWC), Input.NHWC, false);
     }
 
     @Test
