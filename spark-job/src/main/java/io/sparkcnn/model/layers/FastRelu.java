@@ -51,7 +51,7 @@ public final class FastRelu extends BaseActivationFunction {
      * Whether {@code a} covers its whole buffer densely, in any order of its dimensions: true for DL4J's permuted
      * views of NHWC arrays, which libnd4j would otherwise walk element by element through their strides.
      */
-    static boolean wholeBuffer(INDArray a) {
+    private static boolean wholeBuffer(INDArray a) {
         if (a.offset() != 0 || a.data().length() != a.length() || a.length() == 0) {
             return false;
         }

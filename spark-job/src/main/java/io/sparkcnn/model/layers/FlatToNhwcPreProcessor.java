@@ -12,6 +12,9 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.shade.jackson.annotation.JsonCreator;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
+import java.util.Arrays;
+import java.util.Objects;
+
 /**
  * Reshapes flat rows of pixels, {@code [minibatch, height * width * channels]} stored row by row with the
  * channels innermost, into NHWC images {@code [minibatch, height, width, channels]} (and gradients back). DL4J's
@@ -51,10 +54,11 @@ public final class FlatToNhwcPreProcessor implements InputPreProcessor {
         if (input.rank() != 2 || input.size(1) != height * width * channels) {
             throw new IllegalArgumentException("expected rows of " + height + " x " + width + " x " + channels
                     + " = " + height * width * channels + " values, got an array of shape "
-                    + java.util.Arrays.toString(input.shape()));
+                    + Arrays.toString(input.shape()));
         }
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS,
-                rowMajor(input, ArrayType.ACTIVATIONS, workspaceMgr).reshape('c', input.size(0), height, width, channels));
+        INDArray rows = rowMajor(input, ArrayType.ACTIVATIONS, workspaceMgr);
+        INDArray images = rows.reshape('c', input.size(0), height, width, channels);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, images);
     }
 
     @Override
@@ -101,7 +105,7 @@ public final class FlatToNhwcPreProcessor implements InputPreProcessor {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(height, width, channels);
+        return Objects.hash(height, width, channels);
     }
 
     @Override
