@@ -115,9 +115,10 @@ public final class NetworkFactory {
     }
 
     /**
-     * Activations whose gradients DL4J computes correctly on the NHWC convolution layers' permuted arrays, checked
-     * against finite differences by {@code NhwcNetworksTest}. DL4J's own ReLU and SELU are not among them: their
-     * backward passes give wrong gradients there (libnd4j 1.0.0-M2.1); ReLU is {@link FastRelu} anyway.
+     * Activations whose gradients DL4J computes correctly on the NHWC convolution layers' permuted arrays: each gives
+     * the gradients of the same network in NCHW ({@code NhwcNetworksTest}). DL4J's own ReLU and SELU are not among
+     * them: their backward passes give wrong gradients there (libnd4j 1.0.0-M2.1, checked against finite
+     * differences); ReLU is {@link FastRelu} anyway.
      */
     private static final Set<Class<? extends IActivation>> NHWC_ACTIVATIONS = Set.of(FastRelu.class,
             ActivationIdentity.class, ActivationTanH.class, ActivationSigmoid.class, ActivationELU.class,
