@@ -4,6 +4,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -17,16 +18,16 @@ import java.util.Arrays;
  * (checked by {@code FastReluTest}); on the {@code seed-cnn} net it saved about an eighth of the training time
  * (the {@code bench} command measures it).
  *
- * <p>Like DL4J's activations, both methods work in place on {@code in}. An array that covers its whole buffer in
- * any dimension order (DL4J's NCHW views of NHWC convolution outputs) is processed as one flat vector of its
- * buffer; element-wise, that gives the same values. Stateless: all instances are equal.</p>
+ * <p>Like DL4J's activations, both methods work in place on {@code in}. An array that fills a contiguous range
+ * of its buffer in any dimension order (DL4J's NCHW views of NHWC convolution outputs) is processed as one flat
+ * vector of that range; element-wise, that gives the same values. Stateless: all instances are equal.</p>
  */
 public final class FastRelu extends BaseActivationFunction {
     private static final long serialVersionUID = 1L;
 
     @Override
     public INDArray getActivation(INDArray in, boolean training) {
-        if (wholeBuffer(in)) {
+        if (contiguous(in)) {
             Transforms.relu(flat(in), false);
             return in;
         }
@@ -38,7 +39,7 @@ public final class FastRelu extends BaseActivationFunction {
         assertShape(in, epsilon);
         INDArray z = in;
         INDArray e = epsilon;
-        if (wholeBuffer(in) && wholeBuffer(epsilon) && Arrays.equals(in.stride(), epsilon.stride())) {
+        if (contiguous(in) && contiguous(epsilon) && Arrays.equals(in.stride(), epsilon.stride())) {
             z = flat(in);
             e = flat(epsilon);
         }
@@ -48,34 +49,17 @@ public final class FastRelu extends BaseActivationFunction {
     }
 
     /**
-     * Whether {@code a} covers its whole buffer densely, in any order of its dimensions: true for DL4J's permuted
-     * views of NHWC arrays, which libnd4j would otherwise walk element by element through their strides.
+     * Whether {@code a} fills a contiguous range of its buffer, in any order of its dimensions (ND4J's
+     * {@link Shape#isContiguousInBuffer}): true for DL4J's permuted views of NHWC arrays, which libnd4j would
+     * otherwise walk element by element through their strides.
      */
-    private static boolean wholeBuffer(INDArray a) {
-        if (a.offset() != 0 || a.data().length() != a.length() || a.length() == 0) {
-            return false;
-        }
-        long[] shape = a.shape();
-        long[] stride = a.stride();
-        Integer[] order = new Integer[shape.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (x, y) -> Long.compare(stride[y], stride[x]));
-        long expected = 1;
-        for (int k = order.length - 1; k >= 0; k--) {
-            int d = order[k];
-            if (shape[d] != 1 && stride[d] != expected) {
-                return false;
-            }
-            expected *= shape[d];
-        }
-        return true;
+    private static boolean contiguous(INDArray a) {
+        return a.length() > 0 && Shape.isContiguousInBuffer(a);
     }
 
-    /** The buffer of {@code a} as a vector: element-wise operations then run in one pass over memory. */
+    /** The range of the buffer {@code a} fills, as a vector: element-wise operations then run in one pass. */
     private static INDArray flat(INDArray a) {
-        return Nd4j.create(a.data(), new long[] {a.length()}, new long[] {1}, 0, 'c', a.dataType());
+        return Nd4j.create(a.data(), new long[] {a.length()}, new long[] {1}, a.offset(), 'c', a.dataType());
     }
 
     @Override
