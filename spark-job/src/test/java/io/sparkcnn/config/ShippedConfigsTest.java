@@ -1,0 +1,60 @@
+package io.sparkcnn.config;
+
+import io.sparkcnn.TestData;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every job file shipped in {@code conf/} loads and validates, and the recipes say what the README says. */
+@Tag("unit")
+class ShippedConfigsTest {
+    @Test
+    void everyShippedJobFileIsValid() throws IOException {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(TestData.projectRoot().resolve("conf"))) {
+            files = listing.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
+        }
+        assertTrue(files.size() >= 8, "job files found: " + files);
+        List<String> failures = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                ConfigLoader.load(file, List.of());
+            } catch (InvalidConfigException e) {
+                failures.add(file.getFileName() + ": " + e.errors());
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void theAugmentedRecipeIsKerasRecipePlusMildAugmentationWithoutMirroring() {
+        Path root = TestData.projectRoot();
+        JobConfig keras = ConfigLoader.load(root.resolve("conf/seed-cnn.conf"), List.of());
+        JobConfig augmented = ConfigLoader.load(root.resolve("conf/seed-cnn-augmented.conf"), List.of());
+        assertFalse(keras.augment().enabled());
+        assertEquals(keras.model(), augmented.model());
+        assertEquals(keras.train().batchSizePerWorker(), augmented.train().batchSizePerWorker());
+        assertEquals(keras.train().averagingFrequency(), augmented.train().averagingFrequency());
+        assertEquals(12, augmented.train().epochs());
+
+        AugmentConfig a = augmented.augment();
+        assertTrue(a.enabled());
+        assertEquals("per-epoch", a.mode());
+        assertEquals(new AugmentConfig.Rotation(0.5, 10), a.rotation());
+        assertEquals(new AugmentConfig.Translation(0.5, 2), a.translation());
+        assertEquals(new AugmentConfig.Scaling(0.5, 0.9, 1.1), a.scaling());
+        assertEquals(0.0, a.shear().probability());
+        assertEquals(0.0, a.elastic().probability());
+        assertEquals(new AugmentConfig.Reflection(0, 0), a.reflection());
+    }
+}
