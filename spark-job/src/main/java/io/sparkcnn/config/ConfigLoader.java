@@ -177,7 +177,8 @@ public final class ConfigLoader {
         TrainConfig train = new TrainConfig(r.integer("train.epochs"),
                 r.integer("train.batch-size-per-worker"), r.integer("train.averaging-frequency"),
                 r.integer("train.workers"), r.longValue("train.seed"),
-                r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"));
+                r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
+                r.integer("train.average-last-epochs"));
         AugmentConfig augment = new AugmentConfig(r.bool("augment.enabled"), r.string("augment.mode"),
                 r.integer("augment.copies"), r.longValue("augment.seed"),
                 new AugmentConfig.Rotation(r.decimal("augment.rotation.probability"), r.decimal("augment.rotation.max-degrees")),
@@ -243,6 +244,12 @@ public final class ConfigLoader {
         atLeast(r, "train.averaging-frequency", train.averagingFrequency(), 1);
         atLeast(r, "train.workers", train.workers(), 0);
         atLeast(r, "train.prefetch-batches", train.prefetchBatches(), 0);
+        atLeast(r, "train.average-last-epochs", train.averageLastEpochs(), 0);
+        if (!r.bad("train.average-last-epochs") && !r.bad("train.epochs") && train.epochs() >= 1
+                && train.averageLastEpochs() > train.epochs()) {
+            r.errors().add("train.average-last-epochs must be at most train.epochs (" + train.epochs() + "), got "
+                    + train.averageLastEpochs());
+        }
         validateAugment(r, augment);
         requireNonEmpty(r, "output.path", output.path());
         atLeast(r, "output.lock-wait-seconds", output.lockWaitSeconds(), 0);

@@ -10,7 +10,10 @@ package io.sparkcnn.config;
  * @param seed                seed of weight initialisation, per-epoch shuffling and the averaging splits
  * @param prefetchBatches     minibatches each worker loads ahead asynchronously; 0 disables prefetch
  * @param shuffleEachEpoch    reshuffle the examples into new minibatches every epoch (as Keras does)
+ * @param averageLastEpochs   the saved and evaluated weights are the mean of the weights at the ends of the last
+ *                            this many epochs (stochastic weight averaging); 0 or 1 = the last epoch's weights;
+ *                            in [0, epochs]
  */
 public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers, long seed,
-                          int prefetchBatches, boolean shuffleEachEpoch) {
+                          int prefetchBatches, boolean shuffleEachEpoch, int averageLastEpochs) {
 }

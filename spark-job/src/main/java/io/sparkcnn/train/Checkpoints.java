@@ -16,7 +16,8 @@ import java.util.Optional;
  * Checkpoints of one run, kept as versions of a {@link ModelRegistry} (so each is complete or absent and
  * verified by SHA-256 before it is loaded): the network with its updater state, the data position (epochs done
  * and minibatches done of the next epoch), the loss per epoch, the training history of the finished epochs with
- * the round losses of the unfinished one, and the hash of the configuration that wrote it.
+ * the round losses of the unfinished one, the sums of the weight average ({@link TailAverage}) when it has begun,
+ * and the hash of the configuration that wrote it.
  * The position needs nothing more: epoch {@code e} shuffles (and augments) with seeds derived from {@code e},
  * and each fit's averaging rounds and dropout masks are seeded from its position, so a resumed run sees the
  * data it missed as the killed run would have.
@@ -27,11 +28,15 @@ public final class Checkpoints {
     /**
      * A checkpoint: the network after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next
      * one, the losses of the finished epochs, their history (empty in a checkpoint written before histories were
-     * kept), and the losses of the averaging rounds done in the unfinished epoch.
+     * kept), the losses of the averaging rounds done in the unfinished epoch, and the weight average's state
+     * ({@link TailAverage#toBytes()}, {@code null} before its first epoch).
      */
     public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, int batchesDone, double[] epochLoss,
-                             TrainingHistory history, List<Double> roundLosses) {
+                             TrainingHistory history, List<Double> roundLosses, byte[] tailAverage) {
     }
+
+    /** The checkpoint file holding {@link TailAverage}'s sums. */
+    public static final String TAIL_AVERAGE_FILE = "weight-average.bin";
 
     private final Configuration hadoopConf;
     private final ModelRegistry registry;
@@ -51,13 +56,13 @@ public final class Checkpoints {
 
     /**
      * Writes a checkpoint after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next one,
-     * with the history of the finished epochs and the {@code roundLosses} of the next one so far, and drops all
-     * but the newest {@code keep}.
+     * with the history of the finished epochs, the {@code roundLosses} of the next one so far and the weight
+     * average's state ({@code null}: none yet), and drops all but the newest {@code keep}.
      */
     public void save(MultiLayerNetwork net, int epochsDone, int batchesDone, double[] epochLoss,
-                     TrainingHistory history, List<Double> roundLosses) {
+                     TrainingHistory history, List<Double> roundLosses, byte[] tailAverage) {
         double[] done = java.util.Arrays.copyOf(epochLoss, epochsDone);
-        registry.publish(net, null, Map.of(), Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
+        registry.publish(net, null, tailAverage == null ? Map.of() : Map.of(TAIL_AVERAGE_FILE, tailAverage), Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
                 "epochLoss", done, "history", history.first(epochsDone), "roundLosses", roundLosses,
                 "configSha256", configHash));
         registry.retain(keep);
@@ -97,7 +102,7 @@ public final class Checkpoints {
         List<Double> roundLosses = new java.util.ArrayList<>();
         facts.path("roundLosses").forEach(v -> roundLosses.add(v.asDouble()));
         return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, facts.path("batchesDone").asInt(0),
-                loss, history, List.copyOf(roundLosses)));
+                loss, history, List.copyOf(roundLosses), registry.verify(id.get()).get(TAIL_AVERAGE_FILE)));
     }
 
     /** Deletes the checkpoints an earlier run left, saying so: this run starts afresh without {@code --resume}. */

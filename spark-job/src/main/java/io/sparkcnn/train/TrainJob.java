@@ -85,6 +85,7 @@ public final class TrainJob {
         int firstBatch = 0;
         TrainingHistory history = TrainingHistory.empty(data.heldOutRole());
         List<Double> resumedRoundLosses = List.of();
+        TailAverage average = new TailAverage(cfg.train().epochs(), cfg.train().averageLastEpochs());
         TransferLearning.Start start;
         if (cfg.checkpoint().resume()) {
             Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow(() -> new InvalidConfigException(List.of(
@@ -94,6 +95,9 @@ public final class TrainJob {
             System.arraycopy(cp.epochLoss(), 0, scores, 0, firstEpoch);
             history = new TrainingHistory(data.heldOutRole(), cp.history().first(firstEpoch).epochs());
             resumedRoundLosses = firstBatch > 0 ? cp.roundLosses() : List.of();
+            if (cp.tailAverage() != null) {
+                average.restore(cp.tailAverage());
+            }
             start = new TransferLearning.Start(cp.network(), frozenLayers(cp.network()), List.of());
             LOG.info("Resuming from checkpoint {} after epoch {} of {} and {} minibatches of the next", cp.id(),
                     cp.epochsDone(), cfg.train().epochs(), cp.batchesDone());
@@ -146,8 +150,9 @@ public final class TrainJob {
                     epochMeter.start();
                     long epochImages = trainer.fitEpoch(train, epoch, epoch == firstEpoch ? firstBatch : 0, segment,
                             batchesDone -> checkpoints.save(trainer.network(), epochsDone, batchesDone, scores, soFar,
-                                    concat(lossesBefore, trainer.epochRoundLosses())));
+                                    concat(lossesBefore, trainer.epochRoundLosses()), average.toBytes()));
                     keepFrozen(trainer.network(), frozen);
+                    average.epochDone(epoch + 1, trainer.network());
                     Throughput epochSpeed = epochMeter.stop(epochImages);
                     imagesTrained += epochImages;
                     scores[epoch] = trainer.lastScore();
@@ -178,11 +183,17 @@ public final class TrainJob {
                             String.format(Locale.ROOT, "%.1f", epochSpeed.wallSeconds()),
                             String.format(Locale.ROOT, "%.1f", epochSpeed.imagesPerSecond()));
                     if (cfg.checkpoint().enabled() && epoch + 1 < cfg.train().epochs()) {
-                        checkpoints.save(trainer.network(), epoch + 1, 0, scores, history, List.of());
+                        checkpoints.save(trainer.network(), epoch + 1, 0, scores, history, List.of(), average.toBytes());
                     }
                 }
                 speed = meter.stop(imagesTrained);
                 trainer.setProgress(ProgressReporter.off());
+            }
+            if (average.enabled()) {
+                average.applyTo(trainer.network());
+                keepFrozen(trainer.network(), frozen);
+                LOG.info("Weights saved and evaluated: the mean of the weights at the ends of epochs {}-{} (stochastic "
+                        + "weight averaging over {} epochs)", average.firstEpoch(), cfg.train().epochs(), average.count());
             }
 
             EvaluationReport report = EvaluationReport.from(trainer.evaluate(test, String.format(Locale.ROOT,

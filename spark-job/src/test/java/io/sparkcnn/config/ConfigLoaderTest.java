@@ -52,6 +52,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void weightAveragingCoversAtMostTheRunsEpochs() {
+        assertEquals(3, ConfigLoader.load(null, List.of("train.epochs=3", "train.average-last-epochs=3"))
+                .train().averageLastEpochs());
+        assertEquals(0, ConfigLoader.load(null, List.of()).train().averageLastEpochs(), "off by default");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null,
+                List.of("train.epochs=3", "train.average-last-epochs=4")));
+        assertEquals(List.of("train.average-last-epochs must be at most train.epochs (3), got 4"), e.errors());
+        InvalidConfigException negative = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null,
+                List.of("train.average-last-epochs=-1")));
+        assertEquals(List.of("train.average-last-epochs must be >= 0, got -1"), negative.errors());
+    }
+
+    @Test
     void everyNetworkErrorIsReportedAtOnceWithItsKey() throws IOException {
         Path job = Files.writeString(dir.resolve("net.conf"), """
                 trainer.model.network {

@@ -74,7 +74,7 @@ class ParameterAveragingEquivalenceTest {
                 local.fit(b.toDataSet());
             }
 
-            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false);
+            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, 0);
             MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
             start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The driver is a separate JVM ({@code Main train} on {@code local[2]}), killed with SIGKILL in the middle of
  * epoch 2 of 3 (just after a checkpoint taken every 20 averaging rounds), then resumed from that checkpoint; its
- * accuracy is compared with an uninterrupted run of the same job.
+ * accuracy is compared with an uninterrupted run of the same job. Both save the mean of the weights at the ends of
+ * the 3 epochs, so the killed run's epoch 1 must come back from the checkpoint.
  */
 @Tag("spark-local")
 class ResumeAfterKillTest {
@@ -40,7 +41,8 @@ class ResumeAfterKillTest {
         List<String> args = new ArrayList<>(List.of("train", "--preset", "seed-fc", "--epochs", "3",
                 "--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=20000",
                 "--set", "data.test-limit=5000", "--set", "train.batch-size-per-worker=32",
-                "--set", "train.averaging-frequency=5", "--set", "checkpoint.every-rounds=20", "-o", output.toString()));
+                "--set", "train.averaging-frequency=5", "--set", "checkpoint.every-rounds=20",
+                "--set", "train.average-last-epochs=3", "-o", output.toString()));
         args.addAll(List.of(more));
         return args;
     }
@@ -109,6 +111,9 @@ class ResumeAfterKillTest {
         JsonNode position = checkpoints.manifest(checkpoints.latest().orElseThrow()).get("facts");
         assertEquals(1, position.get("epochsDone").asInt());
         assertEquals(200, position.get("batchesDone").asInt(), "20 rounds x 2 workers x 5 minibatches");
+        List<String> files = new ArrayList<>();
+        checkpoints.manifest(checkpoints.latest().orElseThrow()).get("files").forEach(f -> files.add(f.get("name").asText()));
+        assertTrue(files.contains(Checkpoints.TAIL_AVERAGE_FILE), "the weight average of epoch 1 is saved: " + files);
 
         Run changed = run(job(output, "--resume", "--set", "train.seed=7"));
         assertEquals(ExitCodes.BAD_CONFIG, changed.code(), changed.out());
@@ -117,6 +122,8 @@ class ResumeAfterKillTest {
         Run resumed = run(job(output, "--resume"));
         assertEquals(0, resumed.code(), resumed.out());
         assertTrue(resumed.out().contains("Resuming from checkpoint"), resumed.out());
+        assertTrue(resumed.out().contains("the mean of the weights at the ends of epochs 1-3 (stochastic weight "
+                + "averaging over 3 epochs)"), "epoch 1 came from the checkpoint: " + resumed.out());
         JsonNode facts = new ObjectMapper().readTree(output.resolve(TrainJob.RUN_FILE).toFile());
         assertEquals(3, facts.get("epochLoss").size(), "three epochs in total");
         assertEquals(20_000 - 200 * 32 + 20_000, facts.at("/training/images").asLong(),

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -70,18 +72,7 @@ class TrainJobLocalTest {
 
         // The saved model, reloaded, classifies the 1000 test images exactly as the executors' evaluation did.
         MultiLayerNetwork reloaded = new ModelStore(spark.sparkContext().hadoopConfiguration()).load(output.toString());
-        LabeledImages test = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
-                TestData.mnistDir().resolve("t10k-images-idx3-ubyte").toString(),
-                TestData.mnistDir().resolve("t10k-labels-idx1-ubyte").toString(), 28, 28).limit(1000);
-        long[][] confusion = new long[10][10];
-        for (var batch : test.batches(250, null)) {
-            DataSet ds = batch.toDataSet();
-            INDArray predicted = reloaded.output(ds.getFeatures(), false).argMax(1);
-            for (int i = 0; i < batch.size(); i++) {
-                confusion[batch.labels()[i]][predicted.getInt(i)]++;
-            }
-        }
-        assertArrayEquals(result.evaluation().confusion(), confusion);
+        assertArrayEquals(result.evaluation().confusion(), localConfusion(reloaded));
 
         JsonNode evaluation = new ObjectMapper().readTree(output.resolve(TrainJob.EVALUATION_FILE).toFile());
         assertEquals(result.evaluation().accuracy(), evaluation.get("accuracy").asDouble(), 0);
@@ -151,5 +142,52 @@ class TrainJobLocalTest {
         String promoted = registry.latest().orElseThrow();
         assertTrue(retrained.outputDir().endsWith(promoted), retrained.outputDir());
         assertEquals(true, registry.manifest(promoted).at("/facts/promotion/promoted").asBoolean());
+    }
+
+    /** The confusion matrix of {@code net} on the first 1000 test images, computed in this JVM. */
+    private static long[][] localConfusion(MultiLayerNetwork net) {
+        LabeledImages test = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
+                TestData.mnistDir().resolve("t10k-images-idx3-ubyte").toString(),
+                TestData.mnistDir().resolve("t10k-labels-idx1-ubyte").toString(), 28, 28).limit(1000);
+        long[][] confusion = new long[10][10];
+        for (var batch : test.batches(250, null)) {
+            DataSet ds = batch.toDataSet();
+            INDArray predicted = net.output(ds.getFeatures(), false).argMax(1);
+            for (int i = 0; i < batch.size(); i++) {
+                confusion[batch.labels()[i]][predicted.getInt(i)]++;
+            }
+        }
+        return confusion;
+    }
+
+    @Test
+    void averagingTheLastTwoEpochsSavesAndEvaluatesTheMeanOfTheirEndWeights() {
+        ModelStore store = new ModelStore(spark.sparkContext().hadoopConfiguration());
+        List<String> small = List.of("model.preset=seed-fc", "data.train-limit=3000", "history.enabled=false");
+        Path one = out.resolve("swa-one-epoch");
+        Path two = out.resolve("swa-two-epochs");
+        Path mean = out.resolve("swa-mean");
+        TrainJob.run(subsetConfig(one, with(small, "train.epochs=1")), spark);
+        TrainJob.run(subsetConfig(two, with(small, "train.epochs=2")), spark);
+        TrainResult averaged = TrainJob.run(subsetConfig(mean, with(small, "train.epochs=2",
+                "train.average-last-epochs=2")), spark);
+
+        // Epoch e shuffles and seeds from e alone, so the 2-epoch runs pass through the 1-epoch run's weights.
+        INDArray first = store.load(one.toString()).params().castTo(DataType.DOUBLE);
+        INDArray second = store.load(two.toString()).params().castTo(DataType.DOUBLE);
+        MultiLayerNetwork saved = store.load(mean.toString());
+        INDArray expected = first.add(second).div(2);
+        double off = Transforms.abs(saved.params().castTo(DataType.DOUBLE).sub(expected)).maxNumber().doubleValue();
+        assertTrue(off <= 1e-6, "saved weights differ from the mean of the two epoch ends by " + off);
+        double moved = Transforms.abs(second.sub(expected)).maxNumber().doubleValue();
+        assertTrue(moved > 1e-3, "the mean should differ from epoch 2's weights, by " + moved);
+        assertArrayEquals(averaged.evaluation().confusion(), localConfusion(saved),
+                "the executors evaluated the averaged weights");
+    }
+
+    private static String[] with(List<String> base, String... more) {
+        List<String> all = new java.util.ArrayList<>(base);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 }

@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 @Tag("unit")
@@ -61,20 +63,24 @@ class TrainingHistoryTest {
     }
 
     @Test
-    void aCheckpointCarriesTheHistoryAndTheRoundLossesOfTheUnfinishedEpoch(@TempDir Path dir) {
+    void aCheckpointCarriesTheHistoryTheRoundLossesOfTheUnfinishedEpochAndTheWeightAverage(@TempDir Path dir) {
         MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 1));
         net.init();
         Checkpoints checkpoints = new Checkpoints(new Configuration(), dir.resolve("ckpt").toString(), "hash", 2);
-        checkpoints.save(net, 2, 40, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(0.2, 0.1));
+        TailAverage average = new TailAverage(3, 2);
+        average.epochDone(2, net);
+        checkpoints.save(net, 2, 40, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(0.2, 0.1), average.toBytes());
 
         Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow();
         assertEquals(2, cp.epochsDone());
         assertEquals(40, cp.batchesDone());
         assertEquals(TWO_EPOCHS, cp.history());
         assertEquals(List.of(0.2, 0.1), cp.roundLosses());
+        assertArrayEquals(average.toBytes(), cp.tailAverage());
 
-        checkpoints.save(net, 1, 0, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of());
-        assertEquals(TWO_EPOCHS.first(1), checkpoints.latest().orElseThrow().history(),
-                "a checkpoint after epoch 1 keeps epoch 1 only");
+        checkpoints.save(net, 1, 0, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(), null);
+        Checkpoints.Checkpoint first = checkpoints.latest().orElseThrow();
+        assertEquals(TWO_EPOCHS.first(1), first.history(), "a checkpoint after epoch 1 keeps epoch 1 only");
+        assertNull(first.tailAverage());
     }
 }
