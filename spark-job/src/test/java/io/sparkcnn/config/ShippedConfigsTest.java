@@ -37,7 +37,7 @@ class ShippedConfigsTest {
     }
 
     @Test
-    void theAugmentedRecipeIsKerasRecipePlusMildAugmentationWithoutMirroring() {
+    void theAugmentedRecipeIsKerasRecipePlusMildAugmentationWithoutMirroringAndWeightAveraging() {
         Path root = TestData.projectRoot();
         JobConfig keras = ConfigLoader.load(root.resolve("conf/seed-cnn.conf"), List.of());
         JobConfig augmented = ConfigLoader.load(root.resolve("conf/seed-cnn-augmented.conf"), List.of());
@@ -46,6 +46,8 @@ class ShippedConfigsTest {
         assertEquals(keras.train().batchSizePerWorker(), augmented.train().batchSizePerWorker());
         assertEquals(keras.train().averagingFrequency(), augmented.train().averagingFrequency());
         assertEquals(12, augmented.train().epochs());
+        assertEquals(0, keras.train().averageLastEpochs());
+        assertEquals(6, augmented.train().averageLastEpochs(), "the mean of the weights of epochs 7-12");
 
         AugmentConfig a = augmented.augment();
         assertTrue(a.enabled());
