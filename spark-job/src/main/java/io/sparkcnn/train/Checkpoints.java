@@ -62,7 +62,8 @@ public final class Checkpoints {
     public void save(MultiLayerNetwork net, int epochsDone, int batchesDone, double[] epochLoss,
                      TrainingHistory history, List<Double> roundLosses, byte[] tailAverage) {
         double[] done = java.util.Arrays.copyOf(epochLoss, epochsDone);
-        registry.publish(net, null, tailAverage == null ? Map.of() : Map.of(TAIL_AVERAGE_FILE, tailAverage), Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
+        Map<String, byte[]> sideFiles = tailAverage == null ? Map.of() : Map.of(TAIL_AVERAGE_FILE, tailAverage);
+        registry.publish(net, null, sideFiles, Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
                 "epochLoss", done, "history", history.first(epochsDone), "roundLosses", roundLosses,
                 "configSha256", configHash));
         registry.retain(keep);

@@ -123,6 +123,10 @@ public final class TailAverage {
                         + firstEpoch);
             }
             int n = in.readInt();
+            if (n < 1 || n > epochs - firstEpoch + 1) {
+                throw new IllegalArgumentException("weight-average state holds " + n + " epochs, expected 1 to "
+                        + (epochs - firstEpoch + 1));
+            }
             int length = in.readInt();
             if (bytes.length != 16 + 8L * length) {
                 throw new IllegalArgumentException("weight-average state: " + bytes.length + " bytes, expected "

@@ -113,6 +113,12 @@ class TailAverageTest {
         assertTrue(shorter.getMessage().startsWith("weight-average state: " + truncated.length + " bytes, expected "
                 + bytes.length), shorter.getMessage());
 
+        byte[] tooMany = bytes.clone();
+        tooMany[11] = 3;
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> new TailAverage(5, 2).restore(tooMany));
+        assertEquals("weight-average state holds 3 epochs, expected 1 to 2", count.getMessage());
+
         byte[] foreign = bytes.clone();
         foreign[0] = 'P';
         IllegalArgumentException magic = assertThrows(IllegalArgumentException.class,
