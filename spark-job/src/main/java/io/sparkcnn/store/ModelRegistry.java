@@ -197,7 +197,11 @@ public final class ModelRegistry {
     public MultiLayerNetwork load(String version) {
         String id = LATEST_FILE.equals(version)
                 ? latest().orElseThrow(() -> new OutputException("no published version at " + location)) : version;
-        Map<String, byte[]> files = verify(id);
+        return network(id, verify(id));
+    }
+
+    /** The network (with its updater state) of version {@code id}, from the files {@link #verify} returned. */
+    public MultiLayerNetwork network(String id, Map<String, byte[]> files) {
         try {
             return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get(MODEL_FILE)), true);
         } catch (IOException e) {

@@ -102,8 +102,9 @@ public final class Checkpoints {
                 : TrainingHistory.empty("test");
         List<Double> roundLosses = new java.util.ArrayList<>();
         facts.path("roundLosses").forEach(v -> roundLosses.add(v.asDouble()));
-        return Optional.of(new Checkpoint(id.get(), registry.load(id.get()), epochs, facts.path("batchesDone").asInt(0),
-                loss, history, List.copyOf(roundLosses), registry.verify(id.get()).get(TAIL_AVERAGE_FILE)));
+        Map<String, byte[]> files = registry.verify(id.get());
+        return Optional.of(new Checkpoint(id.get(), registry.network(id.get(), files), epochs,
+                facts.path("batchesDone").asInt(0), loss, history, List.copyOf(roundLosses), files.get(TAIL_AVERAGE_FILE)));
     }
 
     /** Deletes the checkpoints an earlier run left, saying so: this run starts afresh without {@code --resume}. */

@@ -1,7 +1,6 @@
 package io.sparkcnn.train;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -66,7 +65,7 @@ public final class TailAverage {
             throw new IllegalStateException("the network has " + params.length() + " parameters, the average "
                     + sum.length);
         }
-        double[] p = params.castTo(DataType.DOUBLE).toDoubleVector();
+        double[] p = params.toDoubleVector();
         for (int i = 0; i < p.length; i++) {
             sum[i] += p[i];
         }
