@@ -6,7 +6,8 @@
 #
 # The command defaults to train; to-csv writes MNIST's training set as a Kaggle-style CSV (see --help).
 # Train options (see --help): --config FILE (default conf/job.conf), --set key=value, --preset NAME,
-# --epochs N, --output DIR, --overwrite. Environment: DRIVER_MEMORY (default 6g), JAVA (default java).
+# --epochs N, --output DIR, --overwrite. Environment: DRIVER_MEMORY (default 6g), JAVA (default java),
+# JOB_CLASSPATH (the job's class path, already built: skips fetching MNIST and compiling; the journey tests set it).
 # It runs from the repository root, so relative paths in options are taken from there.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -55,6 +56,10 @@ if $print_only; then
   exit 0
 fi
 
+if [[ -n ${JOB_CLASSPATH:-} ]]; then
+  job_command "$JOB_CLASSPATH"
+  exec "${cmd[@]}"
+fi
 datasets/fetch.sh mnist >&2
 echo "run-local: compiling the job (mvn)..." >&2
 mvn -q -B -f spark-job/pom.xml -DskipTests compile dependency:build-classpath \

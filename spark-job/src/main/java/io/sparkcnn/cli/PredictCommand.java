@@ -3,15 +3,16 @@ package io.sparkcnn.cli;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.PngImageReader;
+import io.sparkcnn.model.InputContract;
 import io.sparkcnn.predict.Classifier;
 import io.sparkcnn.predict.Inputs;
 import io.sparkcnn.predict.LocalPredictor;
-import io.sparkcnn.predict.ModelInput;
 import io.sparkcnn.predict.Prediction;
 import io.sparkcnn.predict.PredictionWriter;
 import io.sparkcnn.predict.SparkPredictor;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
+import io.sparkcnn.store.SavedModel;
 import io.sparkcnn.store.OutputException;
 import io.sparkcnn.train.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
@@ -20,7 +21,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +53,8 @@ import java.util.concurrent.Callable;
                         + "background as MNIST, or --invert. CSVs: Kaggle digit-recognizer rows with or without a "
                         + "label column."})
 final class PredictCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictCommand.class);
+
     @Option(names = {"-m", "--model"}, required = true, paramLabel = "LOCATION",
             description = "Model: an output directory (model.zip inside), a model file, or a registry (its LATEST "
                     + "version unless --version); local path, file:// or hdfs://.")
@@ -137,18 +141,21 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private MultiLayerNetwork loadModel(Configuration conf) {
-        return version == null ? new ModelStore(conf).load(model) : new ModelRegistry(conf, model).load(version);
+    /** The model and its input contract (stored with it, or derived for a model saved before contracts). */
+    private SavedModel loadModel(Configuration conf) {
+        SavedModel loaded = version == null ? new ModelStore(conf).open(model) : new ModelRegistry(conf, model).open(version);
+        LOG.info("Model {} takes {}", loaded.location(), loaded.input().describe());
+        return loaded;
     }
 
-    private int predict(Configuration conf, MultiLayerNetwork net, JavaSparkContext sc) throws IOException {
-        ModelInput input = ModelInput.of(net);
+    private int predict(Configuration conf, SavedModel saved, JavaSparkContext sc) throws IOException {
+        InputContract input = saved.input();
         if (top > input.classes()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at most " + input.classes()
                     + ", the model's number of classes");
         }
-        boolean labelled = csv != null && Inputs.csvHeader(conf, csv, input.rows(), input.cols()).labelled();
-        PngImageReader.Options png = new PngImageReader.Options(input.rows(), input.cols(), resize, invert);
+        boolean labelled = csv != null && Inputs.csvHeader(conf, csv, input.height(), input.width()).labelled();
+        PngImageReader.Options png = new PngImageReader.Options(input.height(), input.width(), resize, invert);
         PredictionWriter.Format fmt = PredictionWriter.Format.valueOf(format.toUpperCase(Locale.ROOT));
         int[] count = {0};
         Sink sink = writer -> {
@@ -158,10 +165,10 @@ final class PredictCommand implements Callable<Integer> {
                     records.accept(p);
                 };
                 if (sc != null) {
-                    SparkPredictor job = new SparkPredictor(sc, net, batchSize);
+                    SparkPredictor job = new SparkPredictor(sc, saved.network(), input, batchSize);
                     (csv != null ? job.csv(csv) : job.pngs(pngs, png)).forEach(counted);
                 } else {
-                    LocalPredictor local = new LocalPredictor(new Classifier(net), conf, batchSize);
+                    LocalPredictor local = new LocalPredictor(new Classifier(saved.network(), input), conf, batchSize);
                     if (csv != null) {
                         local.csv(csv, counted);
                     } else {

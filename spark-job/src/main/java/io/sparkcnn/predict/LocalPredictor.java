@@ -3,6 +3,7 @@ package io.sparkcnn.predict;
 import io.sparkcnn.data.CsvImageReader;
 import io.sparkcnn.data.InvalidDataException;
 import io.sparkcnn.data.PngImageReader;
+import io.sparkcnn.model.InputContract;
 import org.apache.hadoop.conf.Configuration;
 
 import java.io.BufferedReader;
@@ -33,7 +34,7 @@ public final class LocalPredictor {
 
     /** Classifies the PNG files at {@code paths}, in that order. */
     public void pngs(List<String> paths, PngImageReader.Options options, Consumer<Prediction> sink) {
-        int ppi = classifier.input().pixelsPerImage();
+        int ppi = classifier.input().valuesPerImage();
         for (int start = 0; start < paths.size(); start += batchSize) {
             List<String> batch = paths.subList(start, Math.min(paths.size(), start + batchSize));
             byte[] pixels = new byte[batch.size() * ppi];
@@ -54,10 +55,10 @@ public final class LocalPredictor {
      * @throws InvalidDataException naming the file, line and column of the first bad value
      */
     public void csv(String path, Consumer<Prediction> sink) {
-        ModelInput input = classifier.input();
-        int ppi = input.pixelsPerImage();
+        InputContract input = classifier.input();
+        int ppi = input.valuesPerImage();
         try (BufferedReader reader = Inputs.openText(hadoopConf, path)) {
-            CsvImageReader.Header header = CsvImageReader.header(reader.readLine(), path, input.rows(), input.cols(), false);
+            CsvImageReader.Header header = CsvImageReader.header(reader.readLine(), path, input.height(), input.width(), false);
             byte[] pixels = new byte[batchSize * ppi];
             byte[] row = new byte[ppi];
             long[] rows = new long[batchSize];

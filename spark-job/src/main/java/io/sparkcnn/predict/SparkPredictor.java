@@ -3,6 +3,7 @@ package io.sparkcnn.predict;
 import io.sparkcnn.data.CsvImageReader;
 import io.sparkcnn.data.InvalidDataException;
 import io.sparkcnn.data.PngImageReader;
+import io.sparkcnn.model.InputContract;
 import io.sparkcnn.train.TrainingFailedException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -38,17 +39,21 @@ public final class SparkPredictor {
     private static final Logger LOG = LoggerFactory.getLogger(SparkPredictor.class);
 
     private final JavaSparkContext sc;
-    private final ModelInput input;
+    private final InputContract input;
     private final int batchSize;
     private final byte[] model;
 
-    /** @param batchSize images per forward pass, at least 1 */
-    public SparkPredictor(JavaSparkContext sc, MultiLayerNetwork net, int batchSize) {
+    /**
+     * @param input     what {@code net} takes and gives
+     * @param batchSize images per forward pass, at least 1
+     */
+    public SparkPredictor(JavaSparkContext sc, MultiLayerNetwork net, InputContract input, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         this.sc = sc;
-        this.input = ModelInput.of(net);
+        input.check(net);
+        this.input = input;
         this.batchSize = batchSize;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
@@ -71,12 +76,13 @@ public final class SparkPredictor {
         int slices = Math.min(batches.size(), sc.defaultParallelism());
         Broadcast<byte[]> modelBytes = sc.broadcast(model);
         Broadcast<SerializableConfiguration> conf = sc.broadcast(new SerializableConfiguration(sc.hadoopConfiguration()));
-        int ppi = input.pixelsPerImage();
+        int ppi = input.valuesPerImage();
+        InputContract contract = input;
         try {
             LOG.info("Classifying {} PNG files in {} minibatches of up to {} on {} partitions", paths.size(),
                     batches.size(), batchSize, slices);
             List<float[]> probabilities = run(() -> sc.parallelize(batches, slices).mapPartitions(part -> {
-                Classifier classifier = new Classifier(restore(modelBytes.value()));
+                Classifier classifier = new Classifier(restore(modelBytes.value()), contract);
                 List<float[]> out = new ArrayList<>();
                 while (part.hasNext()) {
                     List<String> batch = part.next();
@@ -104,14 +110,14 @@ public final class SparkPredictor {
      * checked by the executors; blank lines skipped).
      */
     public List<Prediction> csv(String path) {
-        CsvImageReader.Header header = Inputs.csvHeader(sc.hadoopConfiguration(), path, input.rows(), input.cols());
+        CsvImageReader.Header header = Inputs.csvHeader(sc.hadoopConfiguration(), path, input.height(), input.width());
         Broadcast<byte[]> modelBytes = sc.broadcast(model);
         int batch = batchSize;
-        int ppi = input.pixelsPerImage();
+        InputContract contract = input;
         try {
             List<Row> rows = run(() -> sc.textFile(path, sc.defaultParallelism()).zipWithIndex()
                     .filter(line -> line._2() > 0 && !line._1().isBlank())
-                    .mapPartitions(part -> classifyRows(part, header, path, modelBytes, batch, ppi)).collect());
+                    .mapPartitions(part -> classifyRows(part, header, path, modelBytes, contract, batch)).collect());
             if (rows.isEmpty()) {
                 throw new InvalidDataException(path, "line 2", "at least one image row", "end of file");
             }
@@ -123,12 +129,13 @@ public final class SparkPredictor {
     }
 
     private static Iterator<Row> classifyRows(Iterator<scala.Tuple2<String, Long>> part, CsvImageReader.Header header,
-                                              String path, Broadcast<byte[]> modelBytes, int batchSize, int ppi)
-            throws IOException {
+                                              String path, Broadcast<byte[]> modelBytes, InputContract contract,
+                                              int batchSize) throws IOException {
         if (!part.hasNext()) {
             return java.util.Collections.emptyIterator();
         }
-        Classifier classifier = new Classifier(restore(modelBytes.value()));
+        Classifier classifier = new Classifier(restore(modelBytes.value()), contract);
+        int ppi = contract.valuesPerImage();
         List<Row> out = new ArrayList<>();
         byte[] row = new byte[ppi];
         List<Row> pending = new ArrayList<>(batchSize);

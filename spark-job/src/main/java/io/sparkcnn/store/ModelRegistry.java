@@ -3,6 +3,7 @@ package io.sparkcnn.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.sparkcnn.model.InputContract;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -198,6 +199,19 @@ public final class ModelRegistry {
         String id = LATEST_FILE.equals(version)
                 ? latest().orElseThrow(() -> new OutputException("no published version at " + location)) : version;
         return network(id, verify(id));
+    }
+
+    /**
+     * Loads a version ({@code LATEST} or an id) for use, checked as {@link #load}: its network and its
+     * {@value InputContract#FILE}, or a contract derived from the network for a version published before that file
+     * existed.
+     */
+    public SavedModel open(String version) {
+        String id = LATEST_FILE.equals(version)
+                ? latest().orElseThrow(() -> new OutputException("no published version at " + location)) : version;
+        Map<String, byte[]> files = verify(id);
+        return ModelStore.withContract(network(id, files), files.get(InputContract.FILE),
+                new Path(versionDir(id), InputContract.FILE).toString(), versionDir(id).toString());
     }
 
     /** The network (with its updater state) of version {@code id}, from the files {@link #verify} returned. */

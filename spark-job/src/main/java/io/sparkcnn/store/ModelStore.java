@@ -2,6 +2,7 @@ package io.sparkcnn.store;
 
 import io.sparkcnn.data.IdxWriter;
 import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.model.InputContract;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -141,19 +142,63 @@ public final class ModelStore {
      * {@code LATEST} version, checksums verified first).
      */
     public MultiLayerNetwork load(String dirOrFile) {
+        return open(dirOrFile).network();
+    }
+
+    /**
+     * Loads a model for use: the network from an output directory, a model file, or a registry (its {@code LATEST}
+     * version, checksums verified first), and its {@value InputContract#FILE}, from the directory (or beside a file
+     * named {@value #MODEL_FILE}); a model saved without one gets the contract derived from its network.
+     *
+     * @throws OutputException when the model cannot be read, or its contract does not fit the network
+     */
+    public SavedModel open(String dirOrFile) {
         Path path = new Path(dirOrFile);
         try {
             FileSystem fs = path.getFileSystem(hadoopConf);
             if (ModelRegistry.isRegistry(fs, path)) {
-                return new ModelRegistry(hadoopConf, dirOrFile).load(ModelRegistry.LATEST_FILE);
+                return new ModelRegistry(hadoopConf, dirOrFile).open(ModelRegistry.LATEST_FILE);
             }
-            Path file = fs.getFileStatus(path).isDirectory() ? new Path(path, MODEL_FILE) : path;
+            boolean dir = fs.getFileStatus(path).isDirectory();
+            Path file = dir ? new Path(path, MODEL_FILE) : path;
+            MultiLayerNetwork net;
             try (InputStream in = fs.open(file)) {
-                return ModelSerializer.restoreMultiLayerNetwork(in, true);
+                net = ModelSerializer.restoreMultiLayerNetwork(in, true);
             }
+            Path contract = dir || file.getName().equals(MODEL_FILE) ? new Path(file.getParent(), InputContract.FILE) : null;
+            byte[] json = null;
+            if (contract != null && fs.exists(contract)) {
+                try (InputStream in = fs.open(contract)) {
+                    json = in.readAllBytes();
+                }
+            }
+            return withContract(net, json, contract == null ? file.toString() : contract.toString(), fs.makeQualified(file).toString());
         } catch (IOException e) {
             throw new OutputException("cannot load model from " + dirOrFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The model with its contract read from {@code json}, or derived from the network when {@code json} is null
+     * (a model saved before {@value InputContract#FILE} existed); either way checked against the network.
+     *
+     * @param contractName where the contract is, or would be, for messages
+     */
+    static SavedModel withContract(MultiLayerNetwork net, byte[] json, String contractName, String location) {
+        InputContract input;
+        try {
+            if (json == null) {
+                input = InputContract.derive(net);
+                LOG.info("{} has no {} (saved by an earlier version): derived the input from the network: {}",
+                        location, InputContract.FILE, input.describe());
+            } else {
+                input = InputContract.fromJson(json, contractName);
+                input.check(net);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new OutputException("model " + location + ": " + e.getMessage(), e);
+        }
+        return new SavedModel(net, input, location);
     }
 
     private void verify(FileSystem fs, Path modelFile, MultiLayerNetwork net, INDArray probe) throws IOException {

@@ -10,6 +10,7 @@ import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.eval.EvaluationReport;
 import io.sparkcnn.eval.PromotionGate;
+import io.sparkcnn.model.InputContract;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.TransferLearning;
@@ -37,8 +38,8 @@ import java.util.Map;
 /**
  * The job: check the output location, load and validate the data on the driver, build the network, train it
  * with parameter averaging on the executors, evaluate it there on the held-out test set, and save the model
- * with {@value #EVALUATION_FILE}, {@value #RUN_FILE} and the training history ({@link TrainingHistory}) beside
- * it. Progress goes to a {@link ProgressReporter} after every averaging round.
+ * with {@value #EVALUATION_FILE}, {@value #RUN_FILE}, its input contract ({@link InputContract}) and the training
+ * history ({@link TrainingHistory}) beside it. Progress goes to a {@link ProgressReporter} after every averaging round.
  */
 public final class TrainJob {
     /** Evaluation written beside the model. */
@@ -203,7 +204,9 @@ public final class TrainJob {
             MultiLayerNetwork net = trainer.network();
             Map<String, Object> run = runFacts(cfg, sc, trainer.workers(), speed, scores, summary, started);
             Map<String, byte[]> sideFiles = new LinkedHashMap<>(Map.of(EVALUATION_FILE, json(report), RUN_FILE, json(run),
-                    TrainingHistory.JSON_FILE, history.json(), TrainingHistory.CSV_FILE, history.csv()));
+                    TrainingHistory.JSON_FILE, history.json(), TrainingHistory.CSV_FILE, history.csv(),
+                    InputContract.FILE, InputContract.forTraining(net, train.rows(), train.cols(),
+                            InputContract.digitLabels(LabeledImages.NUM_CLASSES)).toJson()));
             if (cfg.report().enabled()) {
                 sideFiles.putAll(report(cfg, registry, net, sideFiles, test));
             }

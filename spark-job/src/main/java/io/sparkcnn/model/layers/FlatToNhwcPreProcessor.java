@@ -46,6 +46,21 @@ public final class FlatToNhwcPreProcessor implements InputPreProcessor {
         this.channels = channels;
     }
 
+    /** Image height, pixels. */
+    public long height() {
+        return height;
+    }
+
+    /** Image width, pixels. */
+    public long width() {
+        return width;
+    }
+
+    /** Values per pixel. */
+    public long channels() {
+        return channels;
+    }
+
     @Override
     public INDArray preProcess(INDArray input, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
         if (input.rank() == 4) {
