@@ -29,3 +29,15 @@ export_malloc_settings() {
   export MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-268435456}
   export MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-67108864}
 }
+
+# Runs Maven with the given arguments. When its output is not a terminal (a log file, a pipe), without escape
+# codes: -Dstyle.color=never turns Maven's colours off, and jansi.noreset (a JVM property, so in MAVEN_OPTS)
+# stops the Jansi 2.4 that Debian's Maven 3.8.7 ships from writing a reset code (ESC[0m) to stdout and stderr
+# when it starts and stops, which it does even with colours off. On a terminal Maven keeps its defaults.
+maven() {
+  if [[ -t 1 && -t 2 ]]; then
+    mvn "$@"
+  else
+    MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true" mvn -Dstyle.color=never "$@"
+  fi
+}

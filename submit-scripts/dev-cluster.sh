@@ -49,9 +49,9 @@ assemble() {
   echo "dev-cluster: assembling SPARK_HOME from Maven jars in $spark_home" >&2
   rm -rf "$spark_home" "$dir/hdfs-jars"
   mkdir -p "$spark_home/conf" "$spark_home/bin" "$dir/hdfs-jars"
-  mvn -q -B -f "$root/submit-scripts/dev-cluster/pom.xml" -Pspark dependency:copy-dependencies \
+  maven -q -B -f "$root/submit-scripts/dev-cluster/pom.xml" -Pspark dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$spark_home/jars" >&2
-  mvn -q -B -f "$root/submit-scripts/dev-cluster/pom.xml" -Phdfs dependency:copy-dependencies \
+  maven -q -B -f "$root/submit-scripts/dev-cluster/pom.xml" -Phdfs dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$dir/hdfs-jars" >&2
   # Executors launched by a worker get Spark's module options by themselves; cluster-mode drivers do not.
   cat > "$spark_home/conf/spark-defaults.conf" <<EOF

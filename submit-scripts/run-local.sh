@@ -62,7 +62,7 @@ if [[ -n ${JOB_CLASSPATH:-} ]]; then
 fi
 datasets/fetch.sh mnist >&2
 echo "run-local: compiling the job (mvn)..." >&2
-mvn -q -B -f spark-job/pom.xml -DskipTests compile dependency:build-classpath \
+maven -q -B -f spark-job/pom.xml -DskipTests compile dependency:build-classpath \
   -Dmdep.includeScope=compile -Dmdep.outputFile=target/classpath.txt >&2
 job_command "spark-job/target/classes:$(cat spark-job/target/classpath.txt)"
 exec "${cmd[@]}"

@@ -18,4 +18,4 @@ if command -v chromium > /dev/null 2>&1; then
 else
   echo "run-tests: no chromium on the PATH (and not root to install it): the browser test will be SKIPPED" >&2
 fi
-exec mvn -B -ntp verify ${browser[@]+"${browser[@]}"} "$@"
+maven -B -ntp verify ${browser[@]+"${browser[@]}"} "$@"

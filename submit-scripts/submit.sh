@@ -100,7 +100,7 @@ if [[ -z $jar ]]; then  # the CPU jar, or with GPUs the CUDA one (mvn -Pcuda)
   jar=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar 2>/dev/null | head -1 || true)
   if [[ -z $jar ]]; then
     echo "submit.sh: building the job jar (mvn $profile package)..." >&2
-    mvn -q -B -f "$repo_root/pom.xml" $profile -DskipTests package >&2
+    maven -q -B -f "$repo_root/pom.xml" $profile -DskipTests package >&2
     jar=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar | head -1)
   fi
 fi
@@ -126,7 +126,7 @@ fi
 if [[ -n $spark_home ]]; then
   plan_classpath="$jar:$spark_home/jars/*"
 else  # no Spark here (e.g. only printing the command): Spark's jars from Maven, as run-local.sh does
-  mvn -q -B -f "$repo_root/spark-job/pom.xml" dependency:build-classpath -Dmdep.includeScope=provided \
+  maven -q -B -f "$repo_root/spark-job/pom.xml" dependency:build-classpath -Dmdep.includeScope=provided \
     -Dmdep.outputFile=target/provided-classpath.txt >&2
   plan_classpath="$jar:$(cat "$repo_root/spark-job/target/provided-classpath.txt")"
 fi
