@@ -175,8 +175,8 @@ public final class TrainJob {
                                 test.count())).accuracy();
                     }
                     meter.resume();
-                    history = history.with(TrainingHistory.Epoch.of(epoch + 1, meanLoss, trainAccuracy,
-                            heldOutAccuracy, epochSpeed));
+                    history = history.with(TrainingHistory.Epoch.of(epoch + 1, meanLoss, roundLosses,
+                            trainAccuracy, heldOutAccuracy, epochSpeed));
                     LOG.info("Epoch {}/{}: loss {} (last round), {} (mean of {} rounds); training accuracy {}, {} "
                                     + "accuracy {}; {} images in {} s, {} images/s", epoch + 1, cfg.train().epochs(),
                             decimal(scores[epoch]), decimal(meanLoss), roundLosses.size(), decimal(trainAccuracy),

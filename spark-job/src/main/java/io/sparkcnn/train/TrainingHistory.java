@@ -14,10 +14,11 @@ import java.util.Objects;
 
 /**
  * What training did, epoch by epoch, like Keras's {@code History}: written beside the model as
- * {@value #JSON_FILE} ({@code {"heldOut":"test","epochs":[{"epoch":1,"trainLoss":…,…},…]}}) and
- * {@value #CSV_FILE} (header {@value #CSV_HEADER}, one row per epoch, an empty field where the JSON has
- * {@code null}). A resumed run carries the history of the killed one in its checkpoints, so it ends with every
- * epoch.
+ * {@value #JSON_FILE} ({@code {"heldOut":"test","epochs":[{"epoch":1,"trainLoss":…,…,"roundLosses":[…]},…]}})
+ * and {@value #CSV_FILE} (header {@value #CSV_HEADER}, one row per epoch, an empty field where the JSON has
+ * {@code null}; the round losses are in the JSON only). A resumed run carries the history of the killed one in
+ * its checkpoints, so it ends with every epoch. Histories written before {@code roundLosses} existed still read:
+ * their epochs have no round losses.
  *
  * @param heldOut what the validation accuracy was measured on: {@code test} (the test set) or
  *                {@code validation} (the split held out of the training CSV)
@@ -60,11 +61,15 @@ public record TrainingHistory(String heldOut, List<Epoch> epochs) {
      * @param imagesPerSecond    images trained per wall second in the epoch
      * @param imagesPerCpuSecond images trained per CPU second, measured as the run's final throughput line is
      *                           ({@link ThroughputMeter})
+     * @param roundLosses        the losses of the epoch's averaging rounds in order, whose mean is
+     *                           {@code trainLoss} ({@code null} for a non-finite one); empty when not recorded
+     *                           (a history written before they were, where the field is missing)
      */
     @JsonPropertyOrder({"epoch", "trainLoss", "trainAccuracy", "validationAccuracy", "wallSeconds", "imagesPerSecond",
-            "imagesPerCpuSecond"})
+            "imagesPerCpuSecond", "roundLosses"})
     public record Epoch(int epoch, Double trainLoss, Double trainAccuracy, Double validationAccuracy,
-                        double wallSeconds, double imagesPerSecond, double imagesPerCpuSecond) {
+                        double wallSeconds, double imagesPerSecond, double imagesPerCpuSecond,
+                        List<Double> roundLosses) {
         public Epoch {
             if (epoch < 1) {
                 throw new IllegalArgumentException("epoch must be >= 1, got " + epoch);
@@ -72,17 +77,28 @@ public record TrainingHistory(String heldOut, List<Epoch> epochs) {
             trainLoss = finiteOrNull(trainLoss);
             trainAccuracy = finiteOrNull(trainAccuracy);
             validationAccuracy = finiteOrNull(validationAccuracy);
+            roundLosses = roundLosses == null ? List.of() : roundLosses.stream().map(Epoch::finiteOrNull).toList();
+        }
+
+        /** An epoch without round losses. */
+        public Epoch(int epoch, Double trainLoss, Double trainAccuracy, Double validationAccuracy, double wallSeconds,
+                     double imagesPerSecond, double imagesPerCpuSecond) {
+            this(epoch, trainLoss, trainAccuracy, validationAccuracy, wallSeconds, imagesPerSecond, imagesPerCpuSecond,
+                    List.of());
         }
 
         private static Double finiteOrNull(Double value) {
             return value == null || !Double.isFinite(value) ? null : value;
         }
 
-        /** The row of a measured epoch: its loss, accuracies (or null) and training throughput. */
-        public static Epoch of(int epoch, double trainLoss, Double trainAccuracy, Double validationAccuracy,
-                               Throughput speed) {
+        /**
+         * The row of a measured epoch: its averaging rounds' losses and their mean (the epoch's loss), its
+         * accuracies (or null) and training throughput.
+         */
+        public static Epoch of(int epoch, double trainLoss, List<Double> roundLosses, Double trainAccuracy,
+                               Double validationAccuracy, Throughput speed) {
             return new Epoch(epoch, trainLoss, trainAccuracy, validationAccuracy, speed.wallSeconds(),
-                    speed.imagesPerSecond(), speed.imagesPerCpuSecond());
+                    speed.imagesPerSecond(), speed.imagesPerCpuSecond(), roundLosses);
         }
     }
 

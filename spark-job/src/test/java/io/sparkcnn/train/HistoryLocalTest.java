@@ -87,6 +87,9 @@ class HistoryLocalTest {
             assertTrue(e.validationAccuracy() > 0.5 && e.validationAccuracy() <= 1, e.toString());
             assertTrue(e.trainLoss() > 0 && e.wallSeconds() > 0 && e.imagesPerSecond() > 0
                     && e.imagesPerCpuSecond() > 0, e.toString());
+            assertEquals(19, e.roundLosses().size(), "a loss per averaging round, across the checkpoints' cuts: " + e);
+            assertEquals(e.trainLoss(), e.roundLosses().stream().mapToDouble(Double::doubleValue).average().orElseThrow(),
+                    1e-12, "the epoch's loss is the mean of its rounds'");
         }
         assertEquals(result.evaluation().accuracy(), history.epochs().get(1).validationAccuracy(), 0,
                 "the last epoch's validation accuracy is the final model's, evaluated separately");

@@ -16,20 +16,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Tag("unit")
 class TrainingHistoryTest {
     private static final TrainingHistory TWO_EPOCHS = TrainingHistory.empty("test")
-            .with(new TrainingHistory.Epoch(1, 0.123, 0.97, 0.975, 80.1, 750.2, 400.3))
+            .with(new TrainingHistory.Epoch(1, 0.123, 0.97, 0.975, 80.1, 750.2, 400.3, List.of(0.2, 0.046)))
             .with(new TrainingHistory.Epoch(2, 0.0005, null, 0.98, 79.5, 754.0, 401.0));
 
     @Test
     void jsonHasTheAgreedShapeWithNumbersAndNulls() {
         assertEquals("{\"heldOut\":\"test\",\"epochs\":["
                         + "{\"epoch\":1,\"trainLoss\":0.123,\"trainAccuracy\":0.97,\"validationAccuracy\":0.975,"
-                        + "\"wallSeconds\":80.1,\"imagesPerSecond\":750.2,\"imagesPerCpuSecond\":400.3},"
+                        + "\"wallSeconds\":80.1,\"imagesPerSecond\":750.2,\"imagesPerCpuSecond\":400.3,"
+                        + "\"roundLosses\":[0.2,0.046]},"
                         + "{\"epoch\":2,\"trainLoss\":5.0E-4,\"trainAccuracy\":null,\"validationAccuracy\":0.98,"
-                        + "\"wallSeconds\":79.5,\"imagesPerSecond\":754.0,\"imagesPerCpuSecond\":401.0}]}",
+                        + "\"wallSeconds\":79.5,\"imagesPerSecond\":754.0,\"imagesPerCpuSecond\":401.0,"
+                        + "\"roundLosses\":[]}]}",
                 new String(TWO_EPOCHS.json(), StandardCharsets.UTF_8));
     }
 
@@ -46,6 +49,24 @@ class TrainingHistoryTest {
     void jsonReadsBackToTheSameHistory() throws Exception {
         assertEquals(TWO_EPOCHS, TrainingHistory.fromJson(new ObjectMapper().readTree(TWO_EPOCHS.json())));
         assertEquals(1, TWO_EPOCHS.first(1).epochs().size());
+    }
+
+    @Test
+    void aHistoryWrittenBeforeRoundLossesReadsWithNoRounds() throws Exception {
+        TrainingHistory old = TrainingHistory.fromJson(new ObjectMapper().readTree("{\"heldOut\":\"test\",\"epochs\":["
+                + "{\"epoch\":1,\"trainLoss\":0.246,\"trainAccuracy\":0.9,\"validationAccuracy\":0.88,"
+                + "\"wallSeconds\":5.4,\"imagesPerSecond\":1107.8,\"imagesPerCpuSecond\":570.3}]}"));
+        assertEquals(1, old.epochs().size());
+        assertEquals(0.246, old.epochs().get(0).trainLoss());
+        assertEquals(List.of(), old.epochs().get(0).roundLosses());
+    }
+
+    @Test
+    void aNonFiniteRoundLossIsWrittenAsNull() {
+        TrainingHistory h = TrainingHistory.empty("test").with(new TrainingHistory.Epoch(1, 0.5, null, null, 1, 2, 3,
+                java.util.Arrays.asList(0.5, Double.NaN, null)));
+        assertEquals(java.util.Arrays.asList(0.5, null, null), h.epochs().get(0).roundLosses());
+        assertTrue(new String(h.json(), StandardCharsets.UTF_8).contains("\"roundLosses\":[0.5,null,null]"));
     }
 
     @Test
@@ -75,6 +96,7 @@ class TrainingHistoryTest {
         assertEquals(2, cp.epochsDone());
         assertEquals(40, cp.batchesDone());
         assertEquals(TWO_EPOCHS, cp.history());
+        assertEquals(List.of(0.2, 0.046), cp.history().epochs().get(0).roundLosses(), "finished epochs keep their rounds");
         assertEquals(List.of(0.2, 0.1), cp.roundLosses());
         assertArrayEquals(average.toBytes(), cp.tailAverage());
 
