@@ -24,12 +24,17 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.geom.Ellipse2D;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.NumberFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.DoubleStream;
 
 /**
  * The report's charts, drawn with JFreeChart and rendered headless to PNG bytes. Every method returns a
@@ -54,18 +59,81 @@ public final class ReportCharts {
      * @param series name to one value per epoch, epoch 1 first
      */
     public static byte[] curves(String title, String yLabel, Map<String, double[]> series, boolean unitRange) {
+        return png(curvesChart(title, yLabel, series, unitRange), WIDTH, HEIGHT);
+    }
+
+    /** The chart {@link #curves} draws. */
+    static JFreeChart curvesChart(String title, String yLabel, Map<String, double[]> series, boolean unitRange) {
         XYSeriesCollection data = new XYSeriesCollection();
         int epochs = 0;
         for (Map.Entry<String, double[]> s : series.entrySet()) {
-            XYSeries xy = new XYSeries(s.getKey());
-            for (int e = 0; e < s.getValue().length; e++) {
-                if (!Double.isNaN(s.getValue()[e])) {
-                    xy.add(e + 1, s.getValue()[e]);
+            data.addSeries(perEpoch(s.getKey(), s.getValue()));
+            epochs = Math.max(epochs, s.getValue().length);
+        }
+        JFreeChart chart = lineChart(title, yLabel, data);
+        NumberAxis x = (NumberAxis) chart.getXYPlot().getDomainAxis();
+        x.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(epochs / 20.0)), epochFormat()));
+        x.setRange(0.5, Math.max(1, epochs) + 0.5);
+        if (unitRange) {
+            double min = series.values().stream().flatMapToDouble(java.util.Arrays::stream).filter(v -> !Double.isNaN(v))
+                    .min().orElse(0);
+            ((NumberAxis) chart.getXYPlot().getRangeAxis()).setRange(Math.max(0, Math.floor((min - 0.005) * 50) / 50), 1.0);
+        }
+        return chart;
+    }
+
+    /**
+     * The training loss of a short run, where a point per epoch says little: a point per averaging round, round
+     * {@code k} of {@code n} in epoch {@code e} at {@code x = e - 1 + k/n} (x in epochs, as fractions), as series
+     * 0, beside each epoch's mean at {@code x = e}, the epoch's end, as series 1. {@code NaN} values are left out.
+     *
+     * @param epochLoss   one value per epoch, epoch 1 first: the mean of its rounds' losses
+     * @param roundLosses per epoch, epoch 1 first: the losses of its averaging rounds in order (empty when the
+     *                    epoch recorded none)
+     */
+    static JFreeChart roundLossChart(double[] epochLoss, List<double[]> roundLosses) {
+        XYSeries rounds = new XYSeries("loss per averaging round");
+        for (int e = 0; e < roundLosses.size(); e++) {
+            double[] losses = roundLosses.get(e);
+            for (int k = 0; k < losses.length; k++) {
+                if (!Double.isNaN(losses[k])) {
+                    rounds.add(e + (k + 1.0) / losses.length, losses[k]);
                 }
             }
-            epochs = Math.max(epochs, s.getValue().length);
-            data.addSeries(xy);
         }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(rounds);
+        data.addSeries(perEpoch("mean of the epoch's rounds", epochLoss));
+        JFreeChart chart = lineChart("Training loss", "loss", data);
+        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) chart.getXYPlot().getRenderer();
+        renderer.setSeriesShape(0, new Ellipse2D.Double(-2, -2, 4, 4));
+        renderer.setSeriesLinesVisible(1, false);
+        int epochs = Math.max(1, Math.max(epochLoss.length, roundLosses.size()));
+        NumberAxis x = (NumberAxis) chart.getXYPlot().getDomainAxis();
+        double unit = DoubleStream.of(0.1, 0.25, 0.5).filter(u -> epochs / u <= 10).findFirst()
+                .orElse(Math.ceil(epochs / 10.0));
+        x.setTickUnit(new NumberTickUnit(unit, epochFormat()));
+        x.setRange(0, epochs * 1.03);
+        return chart;
+    }
+
+    /** Epochs on an axis: whole numbers, or up to two decimals for fractions of an epoch. */
+    private static NumberFormat epochFormat() {
+        return new DecimalFormat("0.##", DecimalFormatSymbols.getInstance(Locale.ROOT));
+    }
+
+    private static XYSeries perEpoch(String name, double[] values) {
+        XYSeries xy = new XYSeries(name);
+        for (int e = 0; e < values.length; e++) {
+            if (!Double.isNaN(values[e])) {
+                xy.add(e + 1, values[e]);
+            }
+        }
+        return xy;
+    }
+
+    /** An XY line chart of {@code data} over epochs, a colour per series, points marked, the value axis readable. */
+    private static JFreeChart lineChart(String title, String yLabel, XYSeriesCollection data) {
         JFreeChart chart = ChartFactory.createXYLineChart(title, "epoch", yLabel, data, PlotOrientation.VERTICAL,
                 true, false, false);
         XYPlot plot = chart.getXYPlot();
@@ -74,18 +142,26 @@ public final class ReportCharts {
             renderer.setSeriesPaint(i, LINE_COLOURS[i % LINE_COLOURS.length]);
         }
         plot.setRenderer(renderer);
-        NumberAxis x = (NumberAxis) plot.getDomainAxis();
-        x.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(epochs / 20.0))));
-        x.setRange(0.5, Math.max(1, epochs) + 0.5);
         NumberAxis y = (NumberAxis) plot.getRangeAxis();
         y.setAutoRangeIncludesZero(false);
-        if (unitRange) {
-            double min = series.values().stream().flatMapToDouble(java.util.Arrays::stream).filter(v -> !Double.isNaN(v))
-                    .min().orElse(0);
-            y.setRange(Math.max(0, Math.floor((min - 0.005) * 50) / 50), 1.0);
-        }
+        y.setAutoRangeMinimumSize(minimumRange(data));
         style(chart);
-        return png(chart, WIDTH, HEIGHT);
+        return chart;
+    }
+
+    /**
+     * The narrowest automatic range of a value axis for {@code data}: a tenth of its largest magnitude (1 when
+     * all values are 0). Without it, a single point or a flat line gets a range of about 1e-8 around its value,
+     * whose ticks all read the same rounded number; a varying series wider than that keeps its own range.
+     */
+    private static double minimumRange(XYSeriesCollection data) {
+        double largest = 0;
+        for (int s = 0; s < data.getSeriesCount(); s++) {
+            for (int i = 0; i < data.getItemCount(s); i++) {
+                largest = Math.max(largest, Math.abs(data.getYValue(s, i)));
+            }
+        }
+        return largest == 0 ? 1 : largest / 10;
     }
 
     /**

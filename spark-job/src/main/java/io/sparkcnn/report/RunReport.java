@@ -16,6 +16,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.jfree.chart.JFreeChart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,9 @@ import java.util.Map;
  * {@value #RUN_FILE}, and {@value #HISTORY_FILE} when the run wrote one), the model itself and its held-out
  * images, and written as a Jupyter notebook ({@value #NOTEBOOK_FILE}) and a self-contained HTML page
  * ({@value #HTML_FILE}) with the same content: facts about the run, its configuration and model summary, loss
- * and accuracy curves, the confusion matrix as a heat map, per-class precision/recall/F1, the most confidently
- * misclassified held-out images, and throughput and cluster facts.
+ * and accuracy curves (the loss per averaging round for a short run), the confusion matrix as a heat map,
+ * per-class precision/recall/F1, the most confidently misclassified held-out images, and throughput and cluster
+ * facts.
  *
  * <p>The held-out images are classified again on the driver, in this JVM (no Spark job), to find the worst
  * misclassified ones; everything else comes from the stored files.</p>
@@ -60,6 +62,8 @@ public final class RunReport {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final int GRID_COLUMNS = 8;
     private static final int GRID_SCALE = 3;
+    /** Runs of at most this many epochs get their training loss drawn per averaging round. */
+    static final int ROUND_LOSS_MAX_EPOCHS = 3;
 
     private RunReport() {
     }
@@ -219,8 +223,16 @@ public final class RunReport {
         List<ReportDocument.Block> blocks = new ArrayList<>();
         if (history != null && history.path("epochs").size() > 0) {
             JsonNode epochs = history.get("epochs");
-            blocks.add(new ReportDocument.Figure("training loss per epoch", ReportCharts.curves("Training loss",
-                    "loss", Map.of("training loss", column(epochs, "trainLoss")), false), "Line chart of the training loss per epoch"));
+            boolean perRound = lossPerRound(epochs);
+            if (perRound) {
+                blocks.add(new ReportDocument.Text("A short run: its training loss is drawn per averaging round (the "
+                        + "mean over the workers of the loss of the last minibatch each fitted), beside the mean of each "
+                        + "epoch's rounds. x is in epochs: round k of n in epoch e is at e \u2212 1 + k/n."));
+            }
+            blocks.add(new ReportDocument.Figure(perRound ? "training loss per averaging round and per epoch"
+                    : "training loss per epoch", ReportCharts.png(lossChart(epochs), ReportCharts.WIDTH, ReportCharts.HEIGHT),
+                    perRound ? "Line chart of the training loss per averaging round, with the mean per epoch"
+                            : "Line chart of the training loss per epoch"));
             Map<String, double[]> accuracy = new LinkedHashMap<>();
             accuracy.put("training accuracy", column(epochs, "trainAccuracy"));
             accuracy.put(role + " accuracy", column(epochs, "validationAccuracy"));
@@ -240,6 +252,36 @@ public final class RunReport {
                     + HISTORY_FILE + "). The final " + role + " accuracy is in the summary above."));
         }
         return new ReportDocument.Section("Loss and accuracy", blocks);
+    }
+
+    /**
+     * The training loss chart of {@value #HISTORY_FILE}'s epochs: per averaging round ({@link
+     * ReportCharts#roundLossChart}) when {@link #lossPerRound} says so, otherwise one point per epoch.
+     */
+    static JFreeChart lossChart(JsonNode epochs) {
+        double[] means = column(epochs, "trainLoss");
+        if (!lossPerRound(epochs)) {
+            return ReportCharts.curvesChart("Training loss", "loss", Map.of("training loss", means), false);
+        }
+        List<double[]> rounds = new ArrayList<>();
+        epochs.forEach(e -> rounds.add(column(e.path("roundLosses"), null)));
+        return ReportCharts.roundLossChart(means, rounds);
+    }
+
+    /**
+     * Whether the loss is drawn per averaging round: for runs of at most {@value #ROUND_LOSS_MAX_EPOCHS} epochs,
+     * whose few points per epoch show no course, when the history recorded round losses (older histories did not).
+     */
+    private static boolean lossPerRound(JsonNode epochs) {
+        if (epochs.size() > ROUND_LOSS_MAX_EPOCHS) {
+            return false;
+        }
+        for (JsonNode e : epochs) {
+            if (e.path("roundLosses").size() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ReportDocument.Section perClassSection(EvaluationReport eval, String role) {

@@ -10,6 +10,7 @@ import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.eval.EvaluationReport;
 import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.train.TrainingHistory;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,11 +20,13 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A tiny trained run without Spark: seed-fc trained in this JVM for one epoch on 2,000 MNIST training images,
  * evaluated on 1,000 test images, with the side files the training job writes ({@code evaluation.json},
- * {@code run.json}) and optionally a {@code history.json} in the format of the training history.
+ * {@code run.json}) and optionally a {@code history.json}: of four epochs in the format written before round
+ * losses were recorded, or of one epoch with its round losses.
  */
 final class ReportFixture {
     static final int TEST_IMAGES = 1000;
@@ -97,6 +100,28 @@ final class ReportFixture {
             files.put(RunReport.HISTORY_FILE, json(Map.of("heldOut", "test", "epochs", epochs)));
         }
         return files;
+    }
+
+    /**
+     * The side files of a one-epoch run as the training job writes them now: {@link #sideFiles(boolean)} without
+     * history, and a {@code history.json} with the losses of the epoch's 16 averaging rounds.
+     */
+    Map<String, byte[]> sideFilesOfAShortRun() {
+        Map<String, byte[]> files = sideFiles(false);
+        files.put(RunReport.HISTORY_FILE, oneEpoch(fallingLosses(16), evaluation.accuracy()).json());
+        return files;
+    }
+
+    /** A one-epoch history whose loss is the mean of {@code roundLosses}. */
+    static TrainingHistory oneEpoch(List<Double> roundLosses, double heldOutAccuracy) {
+        double mean = roundLosses.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        return TrainingHistory.empty("test").with(new TrainingHistory.Epoch(1, mean, 0.9, heldOutAccuracy, 5.4, 1107.8,
+                570.3, roundLosses));
+    }
+
+    /** {@code n} round losses falling from 2.3 towards 0.25, as in a first epoch. */
+    static List<Double> fallingLosses(int n) {
+        return IntStream.range(0, n).mapToObj(k -> 0.25 + 2.05 * Math.exp(-k / 4.0)).toList();
     }
 
     static byte[] json(Object value) {

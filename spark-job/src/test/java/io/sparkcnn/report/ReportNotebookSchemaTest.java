@@ -30,6 +30,7 @@ class ReportNotebookSchemaTest {
     private static JsonSchema schema;
     private static RunReport.Output withHistory;
     private static RunReport.Output withoutHistory;
+    private static RunReport.Output shortRun;
 
     @BeforeAll
     static void build() throws IOException {
@@ -39,11 +40,12 @@ class ReportNotebookSchemaTest {
         ReportFixture run = ReportFixture.train();
         withHistory = RunReport.build("file:/runs/tiny", run.sideFiles(true), run.net, run.test, 24);
         withoutHistory = RunReport.build("file:/runs/tiny", run.sideFiles(false), run.net, run.test, 24);
+        shortRun = RunReport.build("file:/runs/short", run.sideFilesOfAShortRun(), run.net, run.test, 24);
     }
 
     @Test
     void notebooksPassTheNbformatSchema() throws IOException {
-        for (RunReport.Output out : new RunReport.Output[] {withHistory, withoutHistory}) {
+        for (RunReport.Output out : new RunReport.Output[] {withHistory, withoutHistory, shortRun}) {
             JsonNode nb = new ObjectMapper().readTree(out.notebook());
             Set<ValidationMessage> errors = schema.validate(nb);
             assertEquals(Set.of(), errors, "nbformat v4.5 schema violations");

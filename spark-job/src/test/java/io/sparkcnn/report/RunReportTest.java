@@ -70,6 +70,18 @@ class RunReportTest {
     }
 
     @Test
+    void aShortRunsLossIsDrawnPerRoundAndAnOldHistoryPerEpoch() {
+        String shortRun = new String(RunReport.build("file:/runs/short", run.sideFilesOfAShortRun(), run.net, run.test, 24)
+                .html(), StandardCharsets.UTF_8);
+        assertTrue(shortRun.contains("training loss per averaging round and per epoch"), "one epoch of 16 rounds");
+        assertTrue(shortRun.contains("data-figures=\"5\""));
+        String old = new String(RunReport.build("file:/runs/tiny", run.sideFiles(true), run.net, run.test, 24).html(),
+                StandardCharsets.UTF_8);
+        assertTrue(old.contains("training loss per epoch") && !old.contains("per averaging round"),
+                "a history.json without roundLosses still makes its report, a point per epoch");
+    }
+
+    @Test
     void theReportCommandWritesBesideAPlainOutputAndExports() throws IOException {
         Path model = tmp.resolve("plain");
         new ModelStore(new Configuration()).save(model.toString(), false, run.net, null, run.sideFiles(false));
