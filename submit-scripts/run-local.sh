@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     *) job_args+=("$1"); shift ;;
   esac
 done
-$has_config || [[ $command == to-csv ]] || job_args=(--config conf/job.conf ${job_args[@]+"${job_args[@]}"})
+$has_config || [[ $command == to-csv || $command == report ]] || job_args=(--config conf/job.conf ${job_args[@]+"${job_args[@]}"})
 
 # Native settings that must be in the environment before ND4J loads (STACK.md, "Speed").
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
