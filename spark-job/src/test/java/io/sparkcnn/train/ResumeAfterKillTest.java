@@ -134,7 +134,10 @@ class ResumeAfterKillTest {
         for (int e = 0; e < 3; e++) {
             assertEquals(e + 1, history.get("epochs").get(e).get("epoch").asInt());
             assertTrue(history.get("epochs").get(e).get("validationAccuracy").isNumber(), history.toString());
+            assertTrue(history.get("epochs").get(e).get("roundLosses").size() > 0, history.toString());
         }
+        assertTrue(history.at("/epochs/1/roundLosses").size() >= history.at("/epochs/2/roundLosses").size() - 1,
+                "epoch 2 keeps the round losses of its part before the kill (from the checkpoint): " + history);
         assertEquals(4, Files.readAllLines(output.resolve(TrainingHistory.CSV_FILE)).size(), "header and 3 epochs");
 
         Run uninterrupted = run(job(dir.resolve("uninterrupted")));
