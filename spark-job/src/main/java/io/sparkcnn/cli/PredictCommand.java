@@ -49,9 +49,10 @@ import java.util.concurrent.Callable;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = {"Classify PNG files or the rows of a CSV with a stored model, in this JVM or (--spark) as a "
                 + "Spark batch job. Prints one line per input: source (file or CSV row), predicted label, its probability.",
-                "PNGs must have the model's input size (28x28 for MNIST) unless --resize; light ink on a dark "
-                        + "background as MNIST, or --invert. CSVs: Kaggle digit-recognizer rows with or without a "
-                        + "label column."})
+                "PNGs (grey, colour or palette, 1-16 bits, any transparency) must have the model's input size "
+                        + "(28x28 for MNIST) unless --resize; dark ink on a light background is found and inverted "
+                        + "(--polarity). CSVs: Kaggle digit-recognizer rows with or without a label column. A bad "
+                        + "input stops the command (exit 3) naming it; nothing is written to --output then."})
 final class PredictCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(PredictCommand.class);
 
@@ -88,11 +89,23 @@ final class PredictCommand implements Callable<Integer> {
             description = "Output format: csv (RFC 4180 with a header row) or json (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--resize", description = "Scale PNGs of another size to the model's input size (bilinear).")
+    @Option(names = "--resize", description = "Scale PNGs of another size to the model's input size (area "
+            + "averaging when shrinking, bilinear when enlarging).")
     boolean resize;
 
-    @Option(names = "--invert", description = "The PNGs are dark ink on a light background: invert them.")
+    @Option(names = "--polarity", paramLabel = "auto|light-on-dark|dark-on-light", defaultValue = "auto",
+            description = "Which way round the PNGs' grey values are: auto (default) inverts an image whose border is "
+                    + "light (dark ink on paper); light-on-dark (as MNIST) never inverts; dark-on-light always does. "
+                    + "The output's 'inverted' column says what was done to each PNG.")
+    String polarity;
+
+    @Option(names = "--invert", description = "Shorthand for --polarity dark-on-light.")
     boolean invert;
+
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "16777216",
+            description = "Refuse PNGs whose header declares more pixels (width x height) than this, before decoding "
+                    + "them (default: ${DEFAULT-VALUE}, 4096 x 4096).")
+    long maxPixels;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128",
             description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
@@ -130,8 +143,20 @@ final class PredictCommand implements Callable<Integer> {
         if (pngs.isEmpty() == (csv == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give either PNG files or --csv FILE");
         }
-        if (csv != null && (resize || invert)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--resize and --invert apply to PNG files only");
+        if (csv != null && (resize || invert || !polarity.equals("auto"))) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--resize, --polarity and --invert apply to PNG files only");
+        }
+        if (!List.of("auto", "light-on-dark", "dark-on-light").contains(polarity)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--polarity must be auto, light-on-dark or dark-on-light, got '" + polarity + "'");
+        }
+        if (invert && !polarity.equals("auto") && !polarity.equals("dark-on-light")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--invert contradicts --polarity " + polarity);
+        }
+        if (maxPixels < 1 || maxPixels > PngImageReader.MAX_MAX_PIXELS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-pixels must be 1 to "
+                    + PngImageReader.MAX_MAX_PIXELS + ", got " + maxPixels);
         }
         if (top < 1 || batchSize < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top and --batch-size must be at least 1");
@@ -155,13 +180,19 @@ final class PredictCommand implements Callable<Integer> {
                     + ", the model's number of classes");
         }
         boolean labelled = csv != null && Inputs.csvHeader(conf, csv, input.height(), input.width()).labelled();
-        PngImageReader.Options png = new PngImageReader.Options(input.height(), input.width(), resize, invert);
+        PngImageReader.Options png = new PngImageReader.Options(input.height(), input.width(), resize,
+                invert ? PngImageReader.Polarity.DARK_ON_LIGHT
+                        : PngImageReader.Polarity.valueOf(polarity.toUpperCase(Locale.ROOT).replace('-', '_')), maxPixels);
         PredictionWriter.Format fmt = PredictionWriter.Format.valueOf(format.toUpperCase(Locale.ROOT));
         int[] count = {0};
+        List<String> inverted = new ArrayList<>();
         Sink sink = writer -> {
-            try (PredictionWriter records = new PredictionWriter(writer, fmt, top, labelled)) {
+            try (PredictionWriter records = new PredictionWriter(writer, fmt, top, labelled, csv == null)) {
                 java.util.function.Consumer<Prediction> counted = p -> {
                     count[0]++;
+                    if (Boolean.TRUE.equals(p.inverted())) {
+                        inverted.add(p.source());
+                    }
                     records.accept(p);
                 };
                 if (sc != null) {
@@ -181,11 +212,19 @@ final class PredictCommand implements Callable<Integer> {
         if (output == null) {
             sink.write(out);
             out.flush();
-            return ExitCodes.OK;
+        } else {
+            Path written = writeFile(conf, sink);
+            out.printf("Wrote %d predictions to %s%n", count[0], written);
+            out.flush();
         }
-        Path written = writeFile(conf, sink);
-        out.printf("Wrote %d predictions to %s%n", count[0], written);
-        out.flush();
+        if (!inverted.isEmpty() && png.polarity() == PngImageReader.Polarity.AUTO) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf("predict: %d of %d PNGs are dark ink on a light background (a light border) and were inverted "
+                            + "to MNIST's light on dark: %s%s; --polarity light-on-dark keeps them as they are%n",
+                    inverted.size(), count[0], String.join(", ", inverted.subList(0, Math.min(5, inverted.size()))),
+                    inverted.size() > 5 ? ", …" : "");
+            err.flush();
+        }
         return ExitCodes.OK;
     }
 

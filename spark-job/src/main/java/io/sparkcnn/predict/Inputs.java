@@ -28,12 +28,12 @@ public final class Inputs {
         return "row " + row;
     }
 
-    /** Reads the PNG at {@code path} as {@code rows * cols} grey bytes (see {@link PngImageReader}). */
-    public static byte[] png(Configuration conf, String path, PngImageReader.Options options) {
+    /** Reads the PNG at {@code path} as {@code rows * cols} MNIST-style grey bytes (see {@link PngImageReader}). */
+    public static PngImageReader.Image png(Configuration conf, String path, PngImageReader.Options options) {
         try {
             Path p = new Path(path);
             try (InputStream in = p.getFileSystem(conf).open(p)) {
-                return PngImageReader.read(in, path, options);
+                return PngImageReader.decode(in, path, options);
             }
         } catch (FileNotFoundException e) {
             throw new InvalidDataException(path, "file", "an existing readable file", "no such file", e);

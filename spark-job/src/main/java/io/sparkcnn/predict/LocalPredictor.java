@@ -38,12 +38,15 @@ public final class LocalPredictor {
         for (int start = 0; start < paths.size(); start += batchSize) {
             List<String> batch = paths.subList(start, Math.min(paths.size(), start + batchSize));
             byte[] pixels = new byte[batch.size() * ppi];
+            boolean[] inverted = new boolean[batch.size()];
             for (int i = 0; i < batch.size(); i++) {
-                System.arraycopy(Inputs.png(hadoopConf, batch.get(i), options), 0, pixels, i * ppi, ppi);
+                PngImageReader.Image image = Inputs.png(hadoopConf, batch.get(i), options);
+                System.arraycopy(image.pixels(), 0, pixels, i * ppi, ppi);
+                inverted[i] = image.inverted();
             }
             float[][] probabilities = classifier.probabilities(pixels, batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                sink.accept(new Prediction(batch.get(i), probabilities[i], -1));
+                sink.accept(new Prediction(batch.get(i), probabilities[i], -1, inverted[i]));
             }
         }
     }
@@ -93,7 +96,7 @@ public final class LocalPredictor {
     private void emit(byte[] pixels, int n, long[] rows, int[] actual, Consumer<Prediction> sink) {
         float[][] probabilities = classifier.probabilities(pixels, n);
         for (int i = 0; i < n; i++) {
-            sink.accept(new Prediction(Inputs.csvRow(rows[i]), probabilities[i], actual[i]));
+            sink.accept(new Prediction(Inputs.csvRow(rows[i]), probabilities[i], actual[i], null));
         }
     }
 }

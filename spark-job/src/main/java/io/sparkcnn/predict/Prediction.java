@@ -10,8 +10,10 @@ import java.util.Arrays;
  * @param probabilities one probability per label 0..n-1 (the softmax output; sums to 1 within float rounding);
  *                      not copied, do not modify
  * @param actual        the label the CSV row gives, or -1 when the input has none
+ * @param inverted      for a PNG, whether its grey values were inverted (dark ink on a light background, found by
+ *                      {@code --polarity auto} or given); {@code null} for CSV rows, which are taken as they are
  */
-public record Prediction(String source, float[] probabilities, int actual) {
+public record Prediction(String source, float[] probabilities, int actual, Boolean inverted) {
     /** The predicted label: the most probable one (the lowest label among equals, as ND4J's argmax). */
     public int label() {
         return top(1)[0];

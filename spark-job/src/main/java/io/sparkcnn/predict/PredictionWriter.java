@@ -14,11 +14,12 @@ import java.util.function.Consumer;
  * Writes predictions as they come, one record per input, in one of two formats:
  * <ul>
  *   <li>{@code csv} (RFC 4180, {@code \n} line ends): a header row, then
- *   {@code source,label,probability}, then {@code actual} when the input has labels, then
+ *   {@code source,label,probability}, then {@code actual} when the input has labels, {@code inverted}
+ *   ({@code true}/{@code false}) for PNG inputs, then
  *   {@code label_2,probability_2,…,label_K,probability_K} for {@code top = K > 1}; probabilities with six
  *   decimals; a source containing a comma, quote or line break is quoted;</li>
- *   <li>{@code json}: one array of objects {@code {"source", "label", "probability", "actual"?, "top": [{"label",
- *   "probability"}…]?}}, written by Jackson, probabilities as full-precision floats.</li>
+ *   <li>{@code json}: one array of objects {@code {"source", "label", "probability", "actual"?, "inverted"?,
+ *   "top": [{"label", "probability"}…]?}}, written by Jackson, probabilities as full-precision floats.</li>
  * </ul>
  * {@link #close()} finishes the document and flushes, but does not close the underlying writer.
  */
@@ -30,13 +31,15 @@ public final class PredictionWriter implements Consumer<Prediction>, AutoCloseab
     private final Format format;
     private final int top;
     private final boolean withActual;
+    private final boolean withInverted;
     private final JsonGenerator json;
 
     /**
      * @param top        labels per input, most probable first (1 = the predicted label only)
-     * @param withActual add the input's own label (CSV rows with a label column)
+     * @param withActual   add the input's own label (CSV rows with a label column)
+     * @param withInverted add whether the input was inverted (PNGs)
      */
-    public PredictionWriter(Writer out, Format format, int top, boolean withActual) {
+    public PredictionWriter(Writer out, Format format, int top, boolean withActual, boolean withInverted) {
         if (top < 1) {
             throw new IllegalArgumentException("top must be at least 1, got " + top);
         }
@@ -44,6 +47,7 @@ public final class PredictionWriter implements Consumer<Prediction>, AutoCloseab
         this.format = format;
         this.top = top;
         this.withActual = withActual;
+        this.withInverted = withInverted;
         try {
             if (format == Format.JSON) {
                 json = new JsonFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -54,6 +58,9 @@ public final class PredictionWriter implements Consumer<Prediction>, AutoCloseab
                 StringBuilder header = new StringBuilder("source,label,probability");
                 if (withActual) {
                     header.append(",actual");
+                }
+                if (withInverted) {
+                    header.append(",inverted");
                 }
                 for (int k = 2; k <= top; k++) {
                     header.append(",label_").append(k).append(",probability_").append(k);
@@ -77,6 +84,9 @@ public final class PredictionWriter implements Consumer<Prediction>, AutoCloseab
                 if (withActual) {
                     json.writeNumberField("actual", p.actual());
                 }
+                if (withInverted) {
+                    json.writeBooleanField("inverted", Boolean.TRUE.equals(p.inverted()));
+                }
                 if (top > 1) {
                     json.writeArrayFieldStart("top");
                     for (int label : labels) {
@@ -94,6 +104,9 @@ public final class PredictionWriter implements Consumer<Prediction>, AutoCloseab
                     .append(decimal(p.probability()));
             if (withActual) {
                 line.append(',').append(p.actual());
+            }
+            if (withInverted) {
+                line.append(',').append(Boolean.TRUE.equals(p.inverted()));
             }
             for (int k = 1; k < labels.length; k++) {
                 line.append(',').append(labels[k]).append(',').append(decimal(p.probabilities()[labels[k]]));

@@ -81,22 +81,29 @@ public final class SparkPredictor {
         try {
             LOG.info("Classifying {} PNG files in {} minibatches of up to {} on {} partitions", paths.size(),
                     batches.size(), batchSize, slices);
-            List<float[]> probabilities = run(() -> sc.parallelize(batches, slices).mapPartitions(part -> {
+            List<Row> classified = run(() -> sc.parallelize(batches, slices).mapPartitions(part -> {
                 Classifier classifier = new Classifier(restore(modelBytes.value()), contract);
-                List<float[]> out = new ArrayList<>();
+                List<Row> out = new ArrayList<>();
                 while (part.hasNext()) {
                     List<String> batch = part.next();
                     byte[] pixels = new byte[batch.size() * ppi];
+                    boolean[] inverted = new boolean[batch.size()];
                     for (int i = 0; i < batch.size(); i++) {
-                        System.arraycopy(Inputs.png(conf.value().value(), batch.get(i), options), 0, pixels, i * ppi, ppi);
+                        PngImageReader.Image image = Inputs.png(conf.value().value(), batch.get(i), options);
+                        System.arraycopy(image.pixels(), 0, pixels, i * ppi, ppi);
+                        inverted[i] = image.inverted();
                     }
-                    out.addAll(Arrays.asList(classifier.probabilities(pixels, batch.size())));
+                    float[][] probabilities = classifier.probabilities(pixels, batch.size());
+                    for (int i = 0; i < batch.size(); i++) {
+                        out.add(new Row(-1, -1, inverted[i], probabilities[i]));
+                    }
                 }
                 return out.iterator();
             }).collect());
             List<Prediction> predictions = new ArrayList<>(paths.size());
             for (int i = 0; i < paths.size(); i++) {
-                predictions.add(new Prediction(paths.get(i), probabilities.get(i), -1));
+                Row r = classified.get(i);
+                predictions.add(new Prediction(paths.get(i), r.probabilities, -1, r.inverted));
             }
             return predictions;
         } finally {
@@ -122,7 +129,7 @@ public final class SparkPredictor {
                 throw new InvalidDataException(path, "line 2", "at least one image row", "end of file");
             }
             LOG.info("Classified {} CSV rows of {}", rows.size(), path);
-            return rows.stream().map(r -> new Prediction(Inputs.csvRow(r.row), r.probabilities, r.actual)).toList();
+            return rows.stream().map(r -> new Prediction(Inputs.csvRow(r.row), r.probabilities, r.actual, null)).toList();
         } finally {
             modelBytes.destroy();
         }
@@ -144,11 +151,11 @@ public final class SparkPredictor {
             scala.Tuple2<String, Long> line = part.next();
             int actual = CsvImageReader.parseRow(line._1(), line._2() + 1, path, header, row);
             System.arraycopy(row, 0, pixels, pending.size() * ppi, ppi);
-            pending.add(new Row(line._2(), actual, null));
+            pending.add(new Row(line._2(), actual, false, null));
             if (pending.size() == batchSize || !part.hasNext()) {
                 float[][] p = classifier.probabilities(Arrays.copyOf(pixels, pending.size() * ppi), pending.size());
                 for (int i = 0; i < pending.size(); i++) {
-                    out.add(new Row(pending.get(i).row, pending.get(i).actual, p[i]));
+                    out.add(new Row(pending.get(i).row, pending.get(i).actual, false, p[i]));
                 }
                 pending.clear();
             }
@@ -176,16 +183,21 @@ public final class SparkPredictor {
         }
     }
 
-    /** One classified CSV row (a plain class: Spark's Kryo cannot build records). */
+    /**
+     * One classified input: a CSV row (its index and label) or a PNG (whether it was inverted); a plain class, as
+     * Spark's Kryo cannot build records.
+     */
     static final class Row implements Serializable {
         private static final long serialVersionUID = 1L;
         final long row;
         final int actual;
+        final boolean inverted;
         final float[] probabilities;
 
-        Row(long row, int actual, float[] probabilities) {
+        Row(long row, int actual, boolean inverted, float[] probabilities) {
             this.row = row;
             this.actual = actual;
+            this.inverted = inverted;
             this.probabilities = probabilities;
         }
     }

@@ -156,6 +156,27 @@ class UserJourneysLocalTest {
                 .toList());
     }
 
+    /**
+     * The first {@code n} test digits as users scan them: 280x280 RGB PNGs, dark ink on white paper, each pixel of
+     * the digit a 10x10 square.
+     */
+    private static List<String> scans(int n) throws IOException {
+        List<String> files = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            BufferedImage scan = new BufferedImage(280, 280, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < 280; y++) {
+                for (int x = 0; x < 280; x++) {
+                    int paper = 255 - (test.pixels()[i * 784 + (y / 10) * 28 + x / 10] & 0xFF);
+                    scan.setRGB(x, y, paper << 16 | paper << 8 | paper);
+                }
+            }
+            Path file = dir.resolve(String.format("scan-%02d.png", i));
+            ImageIO.write(scan, "png", file.toFile());
+            files.add(file.toString());
+        }
+        return files;
+    }
+
     /** The saved network's own outputs for the first {@code n} test images, as evaluation computes them. */
     private static INDArray outputs(MultiLayerNetwork net, int n) {
         return net.output(ImageBatch.of(test.limit(n)).toDataSet().getFeatures(), false);
@@ -209,6 +230,17 @@ class UserJourneysLocalTest {
 
         Run spark = predictOk(trained, pngs, "--spark");
         assertEquals(local.out(), spark.out(), "the Spark batch job gives the driver's records exactly");
+        assertTrue(JSON.readTree(local.out()).findValues("inverted").stream().noneMatch(JsonNode::asBoolean),
+                "MNIST's own polarity is kept");
+
+        List<String> scans = scans(3);
+        Run scanned = predictOk(trained, scans, "--resize");
+        assertPredictsAsTheNetwork(scanned.out(), net, 3);
+        assertTrue(JSON.readTree(scanned.out()).findValues("inverted").stream().allMatch(JsonNode::asBoolean),
+                "dark ink on white paper was inverted");
+        assertTrue(scanned.err().contains("3 of 3 PNGs are dark ink on a light background (a light border) and were "
+                + "inverted"), scanned.err());
+        assertEquals(scanned.out(), predictOk(trained, scans, "--resize", "--spark").out());
 
         Run labelled = predictOk(trained, List.of(), "--csv", labelledCsv.toString());
         assertPredictsAsTheNetwork(labelled.out(), net, TEST_IMAGES);

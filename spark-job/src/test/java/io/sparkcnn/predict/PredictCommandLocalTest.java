@@ -34,6 +34,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -128,15 +129,26 @@ class PredictCommandLocalTest {
         return all.toArray(String[]::new);
     }
 
+    /** A PNG of a signature and an IHDR chunk declaring {@code width x height} 8-bit grey pixels, and nothing else. */
+    private static byte[] hugeHeader(int width, int height) {
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17).put("IHDR".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(width).putInt(height).put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        return java.nio.ByteBuffer.allocate(33).put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})
+                .putInt(13).put(ihdr.array()).putInt((int) crc.getValue()).array();
+    }
+
     @Test
     void twentyPngsCutFromTheTestSetGetTheLabelsEvaluationGave() {
         Run run = predict(with(pngs, "--model", modelDir.toString()));
         assertEquals(ExitCodes.OK, run.code(), run.err());
-        assertEquals("source,label,probability", run.out().lines().findFirst().orElseThrow());
+        assertEquals("source,label,probability,inverted", run.out().lines().findFirst().orElseThrow());
         List<String[]> records = records(run.out());
         assertEquals(IMAGES, records.size());
         for (int i = 0; i < IMAGES; i++) {
             assertEquals(pngs.get(i), records.get(i)[0]);
+            assertEquals("false", records.get(i)[3], "MNIST's own polarity is kept");
             double p = Double.parseDouble(records.get(i)[2]);
             assertTrue(p > 0.1 && p <= 1.0, "probability " + p);
         }
@@ -218,6 +230,31 @@ class PredictCommandLocalTest {
                 + "the model's input size; --resize scales other sizes), found a 20x30 image", wrongSize.err().trim());
         Run resized = predict("--model", modelDir.toString(), "--resize", small.toString());
         assertEquals(ExitCodes.OK, resized.code(), resized.err());
+
+        Path huge = dir.resolve("huge.png");
+        Files.write(huge, hugeHeader(100_000, 100_000));
+        Path written = dir.resolve("batch.csv");
+        Run oversized = predict(with(List.of(pngs.get(0), huge.toString(), pngs.get(1)), "--model", modelDir.toString(),
+                "--output", written.toString()));
+        assertEquals(ExitCodes.BAD_DATA, oversized.code());
+        assertEquals("spark-cnn-trainer: bad input data: " + huge + ": offset 16: expected an image of at most "
+                + "16,777,216 pixels (width x height, the limit maxPixels), found 100000x100000 = 10,000,000,000 "
+                + "pixels", oversized.err().trim());
+        assertFalse(Files.exists(written), "nothing half-written");
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertTrue(left.noneMatch(f -> f.getFileName().toString().contains("batch.csv")), "no partial file either");
+        }
+        Run lowered = predict("--model", modelDir.toString(), "--max-pixels", "700", pngs.get(0));
+        assertEquals(ExitCodes.BAD_DATA, lowered.code());
+        assertTrue(lowered.err().contains("expected an image of at most 700 pixels"), lowered.err());
+        Path damaged = dir.resolve("damaged.png");
+        byte[] good = Files.readAllBytes(Path.of(pngs.get(2)));
+        Files.write(damaged, Arrays.copyOf(good, good.length / 2));
+        Run truncated = predict(with(List.of(pngs.get(0), damaged.toString()), "--model", modelDir.toString(),
+                "--spark", "--output", written.toString()));
+        assertEquals(ExitCodes.BAD_DATA, truncated.code(), truncated.err());
+        assertTrue(truncated.err().contains(damaged.toString()), truncated.err());
+        assertFalse(Files.exists(written), "nothing half-written");
 
         Path notPng = dir.resolve("digit.png");
         Files.writeString(notPng, "GIF89a not really");
