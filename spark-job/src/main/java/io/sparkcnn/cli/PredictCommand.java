@@ -12,8 +12,8 @@ import io.sparkcnn.predict.PredictionWriter;
 import io.sparkcnn.predict.SparkPredictor;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
-import io.sparkcnn.store.SavedModel;
 import io.sparkcnn.store.OutputException;
+import io.sparkcnn.store.SavedModel;
 import io.sparkcnn.train.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -185,13 +185,14 @@ final class PredictCommand implements Callable<Integer> {
                         : PngImageReader.Polarity.valueOf(polarity.toUpperCase(Locale.ROOT).replace('-', '_')), maxPixels);
         PredictionWriter.Format fmt = PredictionWriter.Format.valueOf(format.toUpperCase(Locale.ROOT));
         int[] count = {0};
-        List<String> inverted = new ArrayList<>();
+        int[] invertedCount = {0};
+        List<String> invertedFirst = new ArrayList<>();
         Sink sink = writer -> {
             try (PredictionWriter records = new PredictionWriter(writer, fmt, top, labelled, csv == null)) {
                 java.util.function.Consumer<Prediction> counted = p -> {
                     count[0]++;
-                    if (Boolean.TRUE.equals(p.inverted())) {
-                        inverted.add(p.source());
+                    if (Boolean.TRUE.equals(p.inverted()) && invertedCount[0]++ < 5) {
+                        invertedFirst.add(p.source());
                     }
                     records.accept(p);
                 };
@@ -217,12 +218,11 @@ final class PredictCommand implements Callable<Integer> {
             out.printf("Wrote %d predictions to %s%n", count[0], written);
             out.flush();
         }
-        if (!inverted.isEmpty() && png.polarity() == PngImageReader.Polarity.AUTO) {
+        if (invertedCount[0] > 0 && png.polarity() == PngImageReader.Polarity.AUTO) {
             PrintWriter err = spec.commandLine().getErr();
             err.printf("predict: %d of %d PNGs are dark ink on a light background (a light border) and were inverted "
                             + "to MNIST's light on dark: %s%s; --polarity light-on-dark keeps them as they are%n",
-                    inverted.size(), count[0], String.join(", ", inverted.subList(0, Math.min(5, inverted.size()))),
-                    inverted.size() > 5 ? ", …" : "");
+                    invertedCount[0], count[0], String.join(", ", invertedFirst), invertedCount[0] > 5 ? ", …" : "");
             err.flush();
         }
         return ExitCodes.OK;

@@ -1,5 +1,7 @@
 package io.sparkcnn.cli;
 
+import io.sparkcnn.Cli;
+import io.sparkcnn.Cli.Run;
 import io.sparkcnn.TestData;
 import io.sparkcnn.data.IdxReader;
 import org.junit.jupiter.api.Tag;
@@ -7,11 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,19 +30,10 @@ class ExitCodesTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
     private static Run train(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of("train", "--set", "spark.fallback-master=local[2]"));
         all.addAll(Arrays.asList(args));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Cli.run(all);
     }
 
     /** A directory {@code name} with the real MNIST test files and the given training files ({@code null}: absent). */

@@ -1,13 +1,12 @@
 package io.sparkcnn.cli;
 
+import io.sparkcnn.Cli;
+import io.sparkcnn.Cli.Run;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.train.MemoryPlan;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,18 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ResourcesCommandTest {
     private static final long MIB = 1L << 20;
 
-    private record Run(int code, String out, String err) {
-    }
-
     private static Run resources(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of("resources"));
         all.addAll(Arrays.asList(args));
-        return new Run(cli.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+        return Cli.run(all);
     }
 
     private static Map<String, String> lines(String out) {

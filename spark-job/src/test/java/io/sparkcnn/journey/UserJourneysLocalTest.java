@@ -2,8 +2,9 @@ package io.sparkcnn.journey;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.Cli;
+import io.sparkcnn.Cli.Run;
 import io.sparkcnn.TestData;
-import io.sparkcnn.cli.Main;
 import io.sparkcnn.data.CsvImageWriter;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
@@ -19,23 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -71,23 +66,6 @@ class UserJourneysLocalTest {
     private static List<String> pngs;
     private static Path labelledCsv;
     private static Path unlabelledCsv;
-
-    private record Run(int code, String out, String err) {
-        String all() {
-            return out + err;
-        }
-    }
-
-    /** A command of the CLI, in this JVM, as {@code Main} runs it. */
-    private static Run cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     /** The options every train step shares: the default job file, the real MNIST, a tiny subset, local[2]. */
     private static List<String> tinyJob(String... more) {
@@ -134,7 +112,7 @@ class UserJourneysLocalTest {
         trained = dir.resolve("trained");
         List<String> train = new ArrayList<>(List.of("train"));
         train.addAll(tinyJob("-o", trained.toString()));
-        Run run = cli(train.toArray(String[]::new));
+        Run run = Cli.run(train.toArray(String[]::new));
         assertEquals(0, run.code(), run.all());
         assertTrue(run.out().contains("Model saved to file:" + trained), run.out());
 
@@ -213,7 +191,7 @@ class UserJourneysLocalTest {
     }
 
     private static Run predictOk(Path model, List<String> inputs, String... options) {
-        Run run = cli(predict(model, inputs, options));
+        Run run = Cli.run(predict(model, inputs, options));
         assertEquals(0, run.code(), "predict " + String.join(" ", options) + ": " + run.all());
         return run;
     }
@@ -255,7 +233,7 @@ class UserJourneysLocalTest {
         assertTrue(Files.isRegularFile(trained.resolve(CONTRACT)), "the model says what it takes");
 
         Path written = dir.resolve("predictions.csv");
-        Run unlabelled = cli("predict", "--model", trained.toString(), "--csv", unlabelledCsv.toString(),
+        Run unlabelled = Cli.run("predict", "--model", trained.toString(), "--csv", unlabelledCsv.toString(),
                 "--output", written.toString(), "--spark", "--set", "spark.fallback-master=local[2]");
         assertEquals(0, unlabelled.code(), unlabelled.all());
         assertEquals("Wrote " + TEST_IMAGES + " predictions to file:" + written, unlabelled.out().trim());
@@ -305,7 +283,7 @@ class UserJourneysLocalTest {
     @Test
     void reportOnTheStoredOutput() throws IOException {
         Path export = dir.resolve("report-export");
-        Run run = cli("report", "--model", trained.toString(), "--export", export.toString());
+        Run run = Cli.run("report", "--model", trained.toString(), "--export", export.toString());
         assertEquals(0, run.code(), run.all());
         assertTrue(run.out().contains("Report exported to " + export), run.out());
         double accuracy = JSON.readTree(trained.resolve("evaluation.json").toFile()).get("accuracy").asDouble();
@@ -336,16 +314,15 @@ class UserJourneysLocalTest {
         String latest = versions.latest().orElseThrow();
         boolean promoted = second.out().contains("Promotion (if-no-worse): promoted");
         assertEquals(versions.versions().get(promoted ? 1 : 0), latest, "LATEST follows the promotion decision");
-        for (String id : versions.versions()) {
-            assertTrue(JSON.readTree(versions.verify(id).get(CONTRACT)).has("layout"), "version " + id
-                    + " says what it takes");
-        }
-
         Run fromLatest = predictOk(registry, pngs);
         assertPredictsAsTheNetwork(fromLatest.out(), versions.load(latest), PNGS);
         String other = versions.versions().get(0);
         Run fromVersion = predictOk(registry, pngs, "--version", other, "--spark");
         assertPredictsAsTheNetwork(fromVersion.out(), versions.load(other), PNGS);
+        for (String id : versions.versions()) {
+            assertTrue(versions.verify(id).containsKey(CONTRACT), "version " + id + " says what it takes");
+            assertTrue(JSON.readTree(versions.verify(id).get(CONTRACT)).has("layout"), id);
+        }
         LOG.info("Registry journey: second run {}, LATEST {}", promoted ? "promoted" : "not promoted", latest);
     }
 
@@ -355,22 +332,9 @@ class UserJourneysLocalTest {
         List<String> args = new ArrayList<>(List.of("train", "--master", "local[2]"));
         args.addAll(tinyJob("--epochs", "2", "--set", "report.enabled=false", "-o", output.toString()));
         Process victim = script("run-local.sh", args);
-        BufferedReader lines = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
-        CompletableFuture<Boolean> checkpointed = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    seen.append(line).append('\n');
-                    if (line.contains("Checkpoint after epoch 1 saved")) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        assertTrue(checkpointed.get(5, TimeUnit.MINUTES), "no checkpoint after epoch 1:\n" + seen);
+        assertTrue(Cli.awaitLine(victim, "Checkpoint after epoch 1 saved", 5, seen), "no checkpoint after epoch 1:\n"
+                + seen);
         victim.destroyForcibly();
         assertTrue(victim.waitFor(1, TimeUnit.MINUTES));
         assertFalse(Files.exists(output), "no model from the killed run");
@@ -380,12 +344,12 @@ class UserJourneysLocalTest {
         assertEquals(0, resumed.code(), resumed.out());
         assertTrue(resumed.out().contains("Resuming from checkpoint") && resumed.out().contains("after epoch 1 of 2"),
                 resumed.out());
-        assertTrue(Files.isRegularFile(output.resolve(CONTRACT)));
 
         Run predicted = predictOk(output, pngs);
         assertPredictsAsTheNetwork(predicted.out(), new ModelStore(new Configuration()).load(output.toString()), PNGS);
         Run csv = predictOk(output, List.of(), "--csv", labelledCsv.toString());
         assertPredictsAsTheNetwork(csv.out(), new ModelStore(new Configuration()).load(output.toString()), TEST_IMAGES);
-        assertNotEquals(cli(predict(trained, pngs)).out(), predicted.out(), "another model, other probabilities");
+        assertNotEquals(Cli.run(predict(trained, pngs)).out(), predicted.out(), "another model, other probabilities");
+        assertTrue(Files.isRegularFile(output.resolve(CONTRACT)), "the resumed run's model says what it takes");
     }
 }

@@ -1,9 +1,10 @@
 package io.sparkcnn.predict;
 
+import io.sparkcnn.Cli;
+import io.sparkcnn.Cli.Run;
 import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.cli.ExitCodes;
-import io.sparkcnn.cli.Main;
 import io.sparkcnn.data.CsvImageWriter;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
@@ -17,14 +18,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import picocli.CommandLine;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,19 +55,10 @@ class PredictCommandLocalTest {
     /** The model's labels for the first 20 test images, computed as the evaluation path builds its input. */
     private static int[] evaluated;
 
-    private record Run(int code, String out, String err) {
-    }
-
     private static Run predict(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
         List<String> all = new ArrayList<>(List.of("predict", "--set", "spark.fallback-master=local[2]"));
         all.addAll(Arrays.asList(args));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return Cli.run(all);
     }
 
     @BeforeAll

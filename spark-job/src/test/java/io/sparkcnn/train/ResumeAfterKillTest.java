@@ -2,6 +2,7 @@ package io.sparkcnn.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.Cli;
 import io.sparkcnn.TestData;
 import io.sparkcnn.cli.ExitCodes;
 import io.sparkcnn.store.ModelRegistry;
@@ -11,15 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -87,22 +85,9 @@ class ResumeAfterKillTest {
     void aDriverKilledInTheMiddleOfEpochTwoResumesFromItsCheckpointAndEndsAsAnUninterruptedRun() throws Exception {
         Path output = dir.resolve("killed");
         Process victim = start(job(output));
-        BufferedReader lines = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
-        CompletableFuture<Boolean> checkpointed = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = lines.readLine()) != null; ) {
-                    seen.append(line).append('\n');
-                    if (line.contains("Checkpoint in epoch 2 after 200 minibatches saved")) {
-                        return true;
-                    }
-                }
-                return false;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        assertTrue(checkpointed.get(5, TimeUnit.MINUTES), "no checkpoint in epoch 2:\n" + seen);
+        assertTrue(Cli.awaitLine(victim, "Checkpoint in epoch 2 after 200 minibatches saved", 5, seen),
+                "no checkpoint in epoch 2:\n" + seen);
         victim.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
         assertTrue(victim.waitFor(1, TimeUnit.MINUTES));
         assertEquals(137, victim.exitValue(), "killed by SIGKILL");
