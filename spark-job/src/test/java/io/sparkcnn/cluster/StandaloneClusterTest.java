@@ -30,7 +30,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -216,20 +220,50 @@ class StandaloneClusterTest {
         assertTrue(run.out().contains("JavaCPP's maxphysicalbytes") && run.out().contains("out-of-memory"), run.out());
     }
 
+    /**
+     * The executors' logging in the kill test: the cluster's own (INFO to standard error, which the worker copies
+     * into the executor's {@code stderr} file), and besides, the lines of Spark's {@code Executor} (among them
+     * "Running task … (TID n)" and "Finished task … (TID n)"), written by the executor JVM itself to
+     * {@code tasks.log} in its working directory (its folder in the worker's work directory), flushed to the file
+     * before each logging call returns.
+     */
+    private static final String EXECUTOR_LOGGING = """
+            rootLogger.level = info
+            rootLogger.appenderRef.stderr.ref = console
+            appender.console.type = Console
+            appender.console.name = console
+            appender.console.target = SYSTEM_ERR
+            appender.console.layout.type = PatternLayout
+            appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n
+            appender.tasks.type = File
+            appender.tasks.name = tasks
+            appender.tasks.fileName = tasks.log
+            appender.tasks.immediateFlush = true
+            appender.tasks.layout.type = PatternLayout
+            appender.tasks.layout.pattern = %d{HH:mm:ss.SSS} %-5level %msg%n
+            logger.executor.name = org.apache.spark.executor.Executor
+            logger.executor.level = info
+            logger.executor.appenderRef.tasks.ref = tasks
+            logger.jetty.name = org.sparkproject.jetty
+            logger.jetty.level = warn
+            """;
+
     @Test
     @Order(9)
     void killingAWorkerMidTrainingLosesNoWork() throws Exception {
         java.nio.file.Path events = Files.createDirectories(dir.resolve("events"));
+        java.nio.file.Path logging = Files.writeString(dir.resolve("executor-log4j2.properties"), EXECUTOR_LOGGING);
         int uiPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             uiPort = s.getLocalPort();
         }
         Process job = start(submit("client", List.of("spark.eventLog.enabled=true", "spark.eventLog.dir=" + events.toUri(),
-                "spark.ui.enabled=true", "spark.ui.port=" + uiPort), job("/out/killed")));
+                "spark.ui.enabled=true", "spark.ui.port=" + uiPort,
+                "spark.executor.defaultJavaOptions=-Dlog4j2.configurationFile=" + logging), job("/out/killed")));
         StringBuilder out = new StringBuilder();
         CompletableFuture<Void> reader = CompletableFuture.runAsync(() -> copy(job.getInputStream(), out));
 
-        String killed = killAWorkerRunningATask(uiPort, job);
+        Killed killed = killAWorkerRunningATask(uiPort, job);
         assertTrue(job.waitFor(6, TimeUnit.MINUTES), "the job ended");
         reader.get(1, TimeUnit.MINUTES);
         assertEquals(0, job.exitValue(), out.toString());
@@ -248,12 +282,15 @@ class StandaloneClusterTest {
         List<JsonNode> lost = taskEnds.stream()
                 .filter(e -> !e.at("/Task End Reason/Reason").asText().equals("Success")).toList();
         assertFalse(lost.isEmpty(), "tasks failed when the worker died");
+        assertTrue(lost.stream().anyMatch(e -> e.at("/Task Info/Task ID").asLong() == killed.taskId()),
+                "the task running when the worker was killed failed: " + killed);
         for (JsonNode failure : lost) {
-            assertEquals(killed, failure.at("/Task Info/Executor ID").asText(), "only the killed executor's tasks failed");
+            assertEquals(killed.executor(), failure.at("/Task Info/Executor ID").asText(),
+                    "only the killed executor's tasks failed");
             boolean reRun = taskEnds.stream().anyMatch(e -> e.at("/Task End Reason/Reason").asText().equals("Success")
                     && e.get("Stage ID").asInt() == failure.get("Stage ID").asInt()
                     && e.at("/Task Info/Index").asInt() == failure.at("/Task Info/Index").asInt()
-                    && !e.at("/Task Info/Executor ID").asText().equals(killed));
+                    && !e.at("/Task Info/Executor ID").asText().equals(killed.executor()));
             assertTrue(reRun, "Spark re-ran the lost task " + failure.at("/Task Info"));
         }
         double accuracy = evaluation("/out/killed").get("accuracy").asDouble();
@@ -262,58 +299,188 @@ class StandaloneClusterTest {
         assertEquals(undisturbedAccuracy, accuracy, 0.01, "within 1 percentage point of the undisturbed run");
     }
 
+    /** What {@link #killAWorkerRunningATask} killed: an executor, and the training task it was running. */
+    private record Killed(String executor, long taskId) {
+    }
+
+    /** An executor's "Running task 0.0 in stage 7.0 (TID 12)": the stage and the task id. */
+    private static final Pattern TASK_STARTED = Pattern.compile("Running task \\S+ in stage (\\d+)\\.\\d+ \\(TID (\\d+)\\)");
+    /** Any executor line about a task: its id. */
+    private static final Pattern TASK_LINE = Pattern.compile("\\(TID (\\d+)\\)");
+    /** The description of an averaging round's job and stage (see {@code ProgressReporter.describeRound}). */
+    private static final Pattern ROUND = Pattern.compile("epoch \\d+/\\d+, round \\d+/\\d+ .*");
+
     /**
-     * Waits until an executor is running a training task (read from the driver's REST API) and kills its worker
-     * with SIGKILL, with the executor the worker started; returns the executor's id. A round's task lasts well
-     * under a second, so the worker's process group is first frozen (SIGSTOP) and killed only if the driver, after
-     * any status update in flight has arrived, still counts a task as running there: a frozen executor cannot finish
-     * it. Otherwise the group is resumed and the wait goes on.
+     * Kills a worker with SIGKILL, with the executor it started, while that executor runs a task of an averaging
+     * round; returns the executor's id and the task's. The kill cannot race with the task's end, because it is
+     * decided on the executor's own record, read after the executor has been stopped, not on the driver's view:
+     * <ol>
+     * <li>The executor writes its task lines to {@code tasks.log} ({@link #EXECUTOR_LOGGING}). Spark's executor logs
+     * "Finished task … (TID n)" before it hands task n's result and FINISHED status to the driver
+     * ({@code Executor.TaskRunner.run}), and the appender has written the line to the file when the logging call
+     * returns. So while that line is absent, nothing of task n's result has been sent to the driver.</li>
+     * <li>A candidate is a task whose "Running task … (TID n)" line is in {@code tasks.log} with no later line for
+     * TID n, in a stage whose description, read from the driver's REST API, is an averaging round ("epoch E/N,
+     * round R/M …").</li>
+     * <li>The worker's process group (the worker and its executor) is stopped with SIGSTOP, and the test waits until
+     * {@code /proc} shows every thread of those processes stopped (kill(1) may return before they are): from then
+     * on the executor can neither log nor send anything.</li>
+     * <li>{@code tasks.log} is read again. If TID n still has no line but "Running", the executor had not begun to
+     * send its result when it stopped; it is never resumed but killed, so the driver can never receive a result for
+     * task n: it holds the task as running until it loses the executor, then fails it ({@code ExecutorLostFailure})
+     * and runs it again on the other executor. If a line came meanwhile, the group is resumed (SIGCONT) and the
+     * search goes on.</li>
+     * </ol>
+     * Neither how long a task or a round lasts nor how far the driver's REST API lags behind can make the kill miss
+     * the task: timing only decides how many tries it takes. The test checks the consequence in the event log: task
+     * n failed.
      */
-    private static String killAWorkerRunningATask(int uiPort, Process job) throws Exception {
+    private static Killed killAWorkerRunningATask(int uiPort, Process job) throws Exception {
         String api = "http://127.0.0.1:" + uiPort + "/api/v1/applications";
+        Map<Long, Boolean> roundStages = new HashMap<>();
+        int tries = 0;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
         while (System.nanoTime() < deadline && job.isAlive()) {
+            String app;
             try {
-                String app = get(api).get(0).get("id").asText();
-                for (JsonNode e : get(api + "/" + app + "/executors")) {
-                    String id = e.get("id").asText();
-                    if (id.equals("driver") || e.get("activeTasks").asInt() == 0 || e.get("completedTasks").asInt() < 4) {
+                app = get(api).get(0).get("id").asText();
+            } catch (IOException | NullPointerException e) {
+                Thread.sleep(200);  // the driver's UI is not up yet
+                continue;
+            }
+            for (String pid : cluster.get("WORKER_PIDS").split(" ")) {
+                java.nio.file.Path appDir = dir.resolve("work").resolve(workerName(pid)).resolve(app);
+                if (!Files.isDirectory(appDir)) {
+                    continue;
+                }
+                List<java.nio.file.Path> executorDirs;
+                try (Stream<java.nio.file.Path> all = Files.list(appDir)) {
+                    executorDirs = all.toList();
+                }
+                for (java.nio.file.Path executorDir : executorDirs) {
+                    java.nio.file.Path tasks = executorDir.resolve("tasks.log");
+                    long[] candidate = runningTask(tasks);
+                    if (candidate == null || !Boolean.TRUE.equals(roundStages.computeIfAbsent(candidate[0],
+                            stage -> isRound(api + "/" + app + "/stages/" + stage + "?details=false")))) {
                         continue;
                     }
-                    for (String pid : cluster.get("WORKER_PIDS").split(" ")) {
-                        if (!Files.isDirectory(dir.resolve("work").resolve(workerName(pid)).resolve(app).resolve(id))) {
-                            continue;
-                        }
-                        signal("STOP", pid);
-                        Thread.sleep(500);
-                        if (activeTasks(get(api + "/" + app + "/executors"), id) > 0) {
-                            LOG.info("Killing {} (process group {}) while its executor {} runs a task", workerName(pid), pid, id);
-                            signal("KILL", pid);
-                            return id;
-                        }
-                        signal("CONT", pid);
+                    String id = executorDir.getFileName().toString();
+                    signal("STOP", pid);
+                    tries++;
+                    if (awaitStopped(pid) && stillRunning(tasks, candidate[1])) {
+                        LOG.info("Killing {} (process group {}): its executor {} is stopped in task TID {} of stage {}, "
+                                + "whose result it has not sent (stop {} of the search; the group was resumed after each earlier one)",
+                                workerName(pid), pid, id, candidate[1], candidate[0], tries);
+                        signal("KILL", pid);
+                        return new Killed(id, candidate[1]);
                     }
+                    signal("CONT", pid);
                 }
-            } catch (IOException | NullPointerException e) {
-                // the driver's UI is not up yet
             }
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
-        throw new AssertionError("no executor was seen running a task");
+        throw new AssertionError("no executor was seen running a task of an averaging round");
+    }
+
+    /**
+     * The stage and the id of the last task in an executor's {@code tasks.log} that started and has no line since
+     * (neither "Finished" nor a failure), or null.
+     */
+    private static long[] runningTask(java.nio.file.Path tasks) throws IOException {
+        if (!Files.exists(tasks)) {
+            return null;
+        }
+        long[] running = null;
+        for (String line : Files.readAllLines(tasks)) {
+            Matcher started = TASK_STARTED.matcher(line);
+            Matcher any = TASK_LINE.matcher(line);
+            if (started.find()) {
+                running = new long[] {Long.parseLong(started.group(1)), Long.parseLong(started.group(2))};
+            } else if (running != null && any.find() && Long.parseLong(any.group(1)) == running[1]) {
+                running = null;
+            }
+        }
+        return running;
+    }
+
+    /** Whether task {@code tid} has no line in {@code tasks.log} but its "Running task" line. */
+    private static boolean stillRunning(java.nio.file.Path tasks, long tid) throws IOException {
+        for (String line : Files.readAllLines(tasks)) {
+            Matcher any = TASK_LINE.matcher(line);
+            if (any.find() && Long.parseLong(any.group(1)) == tid && !TASK_STARTED.matcher(line).find()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether the driver's REST API describes the stage at {@code url} as an averaging round; null while it does not
+     * know the stage yet.
+     */
+    private static Boolean isRound(String url) {
+        try {
+            JsonNode attempts = get(url);
+            if (!attempts.isArray() || attempts.isEmpty()) {
+                return null;
+            }
+            return ROUND.matcher(attempts.get(0).path("description").asText()).matches();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * Waits up to 30 s until every thread of process {@code pid} and of its descendants is stopped (state T in
+     * {@code /proc/PID/task/TID/stat}, or ended); false if one is still not.
+     */
+    private static boolean awaitStopped(String pid) throws Exception {
+        ProcessHandle root = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (allStopped(root)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private static boolean allStopped(ProcessHandle root) throws IOException {
+        List<ProcessHandle> processes = new ArrayList<>(List.of(root));
+        try (Stream<ProcessHandle> descendants = root.descendants()) {
+            processes.addAll(descendants.toList());
+        }
+        for (ProcessHandle p : processes) {
+            List<java.nio.file.Path> threads;
+            try (Stream<java.nio.file.Path> all = Files.list(java.nio.file.Path.of("/proc", Long.toString(p.pid()), "task"))) {
+                threads = all.toList();
+            } catch (NoSuchFileException e) {
+                continue;  // the process has ended
+            }
+            for (java.nio.file.Path thread : threads) {
+                String stat;
+                try {
+                    stat = Files.readString(thread.resolve("stat"));
+                } catch (NoSuchFileException e) {
+                    continue;  // the thread has ended
+                }
+                // "tid (comm) state …": comm may hold spaces and parentheses; the state follows the last ')'
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if ("TtZX".indexOf(state) < 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static JsonNode get(String url) throws IOException, InterruptedException {
         return new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
-    }
-
-    private static int activeTasks(JsonNode executors, String id) {
-        for (JsonNode e : executors) {
-            if (e.get("id").asText().equals(id)) {
-                return e.get("activeTasks").asInt();
-            }
-        }
-        return 0;
     }
 
     /** Sends a signal to a worker's whole process group (the worker and the executors it started). */
