@@ -102,7 +102,8 @@ class TrainJobLocalTest {
         java.util.Set<String> files = new java.util.TreeSet<>();
         manifest.get("files").forEach(f -> files.add(f.get("name").asText()));
         assertEquals(java.util.Set.of("model.zip", "evaluation.json", "run.json", "history.json", "history.csv",
-                "report.ipynb", "report.html"), files, "model, evaluation, run facts, history and report, each with its SHA-256");
+                "report.ipynb", "report.html", "input.json"), files,
+                "model, evaluation, run facts, history, report and input contract, each with its SHA-256");
 
         // A second run on a locked location fails before training, naming the holder (exit code 5 in the CLI).
         try (ModelRegistry.Lock held = reader.lock("another run", 0)) {
