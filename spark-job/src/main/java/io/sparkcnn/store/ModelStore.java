@@ -142,7 +142,16 @@ public final class ModelStore {
      * {@code LATEST} version, checksums verified first).
      */
     public MultiLayerNetwork load(String dirOrFile) {
-        return open(dirOrFile).network();
+        Path path = new Path(dirOrFile);
+        try {
+            FileSystem fs = path.getFileSystem(hadoopConf);
+            if (ModelRegistry.isRegistry(fs, path)) {
+                return new ModelRegistry(hadoopConf, dirOrFile).load(ModelRegistry.LATEST_FILE);
+            }
+            return restore(fs, modelFile(fs, path));
+        } catch (IOException e) {
+            throw new OutputException("cannot load model from " + dirOrFile + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -159,23 +168,30 @@ public final class ModelStore {
             if (ModelRegistry.isRegistry(fs, path)) {
                 return new ModelRegistry(hadoopConf, dirOrFile).open(ModelRegistry.LATEST_FILE);
             }
-            boolean dir = fs.getFileStatus(path).isDirectory();
-            Path file = dir ? new Path(path, MODEL_FILE) : path;
-            MultiLayerNetwork net;
-            try (InputStream in = fs.open(file)) {
-                net = ModelSerializer.restoreMultiLayerNetwork(in, true);
-            }
-            Path contract = dir || file.getName().equals(MODEL_FILE) ? new Path(file.getParent(), InputContract.FILE) : null;
+            Path file = modelFile(fs, path);
+            MultiLayerNetwork net = restore(fs, file);
+            Path contract = new Path(file.getParent(), InputContract.FILE);
             byte[] json = null;
-            if (contract != null && fs.exists(contract)) {
+            if (file.getName().equals(MODEL_FILE) && fs.exists(contract)) {
                 try (InputStream in = fs.open(contract)) {
                     json = in.readAllBytes();
                 }
             }
-            return withContract(net, json, contract == null ? file.toString() : contract.toString(), fs.makeQualified(file).toString());
+            return withContract(net, json, contract.toString(), fs.makeQualified(file).toString());
         } catch (IOException e) {
             throw new OutputException("cannot load model from " + dirOrFile + ": " + e.getMessage(), e);
         }
+    }
+
+    private static MultiLayerNetwork restore(FileSystem fs, Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            return ModelSerializer.restoreMultiLayerNetwork(in, true);
+        }
+    }
+
+    /** The model file of an output directory ({@value #MODEL_FILE} inside), or {@code path} itself. */
+    private static Path modelFile(FileSystem fs, Path path) throws IOException {
+        return fs.getFileStatus(path).isDirectory() ? new Path(path, MODEL_FILE) : path;
     }
 
     /**

@@ -221,20 +221,13 @@ class StandaloneClusterTest {
     }
 
     /**
-     * The executors' logging in the kill test: the cluster's own (INFO to standard error, which the worker copies
-     * into the executor's {@code stderr} file), and besides, the lines of Spark's {@code Executor} (among them
-     * "Running task … (TID n)" and "Finished task … (TID n)"), written by the executor JVM itself to
-     * {@code tasks.log} in its working directory (its folder in the worker's work directory), flushed to the file
-     * before each logging call returns.
+     * What the kill test adds to the cluster's own executor logging ({@code conf/log4j2.properties} of the cluster's
+     * {@code SPARK_HOME}: INFO to standard error, which the worker copies into the executor's {@code stderr} file):
+     * the lines of Spark's {@code Executor} (among them "Running task … (TID n)" and "Finished task … (TID n)"),
+     * written by the executor JVM itself to {@code tasks.log} in its working directory (its folder in the worker's
+     * work directory), flushed to the file before each logging call returns.
      */
-    private static final String EXECUTOR_LOGGING = """
-            rootLogger.level = info
-            rootLogger.appenderRef.stderr.ref = console
-            appender.console.type = Console
-            appender.console.name = console
-            appender.console.target = SYSTEM_ERR
-            appender.console.layout.type = PatternLayout
-            appender.console.layout.pattern = %d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n
+    private static final String TASKS_LOG = """
             appender.tasks.type = File
             appender.tasks.name = tasks
             appender.tasks.fileName = tasks.log
@@ -244,15 +237,14 @@ class StandaloneClusterTest {
             logger.executor.name = org.apache.spark.executor.Executor
             logger.executor.level = info
             logger.executor.appenderRef.tasks.ref = tasks
-            logger.jetty.name = org.sparkproject.jetty
-            logger.jetty.level = warn
             """;
 
     @Test
     @Order(9)
     void killingAWorkerMidTrainingLosesNoWork() throws Exception {
         java.nio.file.Path events = Files.createDirectories(dir.resolve("events"));
-        java.nio.file.Path logging = Files.writeString(dir.resolve("executor-log4j2.properties"), EXECUTOR_LOGGING);
+        java.nio.file.Path logging = Files.writeString(dir.resolve("executor-log4j2.properties"), Files.readString(
+                java.nio.file.Path.of(cluster.get("SPARK_HOME"), "conf", "log4j2.properties")) + TASKS_LOG);
         int uiPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             uiPort = s.getLocalPort();
@@ -315,7 +307,7 @@ class StandaloneClusterTest {
      * round; returns the executor's id and the task's. The kill cannot race with the task's end, because it is
      * decided on the executor's own record, read after the executor has been stopped, not on the driver's view:
      * <ol>
-     * <li>The executor writes its task lines to {@code tasks.log} ({@link #EXECUTOR_LOGGING}). Spark's executor logs
+     * <li>The executor writes its task lines to {@code tasks.log} ({@link #TASKS_LOG}). Spark's executor logs
      * "Finished task … (TID n)" before it hands task n's result and FINISHED status to the driver
      * ({@code Executor.TaskRunner.run}), and the appender has written the line to the file when the logging call
      * returns. So while that line is absent, nothing of task n's result has been sent to the driver.</li>
