@@ -56,13 +56,12 @@ if $print_only; then
   exit 0
 fi
 
-if [[ -n ${JOB_CLASSPATH:-} ]]; then
-  job_command "$JOB_CLASSPATH"
-  exec "${cmd[@]}"
+if [[ -z ${JOB_CLASSPATH:-} ]]; then
+  datasets/fetch.sh mnist >&2
+  echo "run-local: compiling the job (mvn)..." >&2
+  maven -q -B -f spark-job/pom.xml -DskipTests compile dependency:build-classpath \
+    -Dmdep.includeScope=compile -Dmdep.outputFile=target/classpath.txt >&2
+  JOB_CLASSPATH="spark-job/target/classes:$(cat spark-job/target/classpath.txt)"
 fi
-datasets/fetch.sh mnist >&2
-echo "run-local: compiling the job (mvn)..." >&2
-maven -q -B -f spark-job/pom.xml -DskipTests compile dependency:build-classpath \
-  -Dmdep.includeScope=compile -Dmdep.outputFile=target/classpath.txt >&2
-job_command "spark-job/target/classes:$(cat spark-job/target/classpath.txt)"
+job_command "$JOB_CLASSPATH"
 exec "${cmd[@]}"

@@ -121,30 +121,27 @@ public record InputContract(int format, int height, int width, int channels, Lay
      */
     public static InputContract derive(MultiLayerNetwork net) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
-        InputPreProcessor first = conf.getInputPreProcess(0);
+        Layout layout;
+        try {
+            layout = layout(conf);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + ", and the model has no " + FILE + " to say its input",
+                    e);
+        }
         List<String> labels = digitLabels(outputs(net));
-        if (first instanceof FlatToNhwcPreProcessor nhwc) {
-            return new InputContract(FORMAT, (int) nhwc.height(), (int) nhwc.width(), (int) nhwc.channels(),
-                    Layout.NHWC, BYTE_SCALE, LIGHT_ON_DARK, labels, FlatToNhwcPreProcessor.class.getSimpleName());
+        if (layout != Layout.FLAT) {
+            long[] size = imageSize(conf);
+            return new InputContract(FORMAT, (int) size[0], (int) size[1], (int) size[2], layout, BYTE_SCALE,
+                    LIGHT_ON_DARK, labels, conf.getInputPreProcess(0).getClass().getSimpleName());
         }
-        if (first instanceof FeedForwardToCnnPreProcessor nchw) {
-            return new InputContract(FORMAT, (int) nchw.getInputHeight(), (int) nchw.getInputWidth(),
-                    (int) nchw.getNumChannels(), Layout.NCHW, BYTE_SCALE, LIGHT_ON_DARK, labels,
-                    FeedForwardToCnnPreProcessor.class.getSimpleName());
+        long values = ((FeedForwardLayer) firstLayer(conf)).getNIn();
+        int side = (int) Math.round(Math.sqrt(values));
+        if ((long) side * side != values) {
+            throw new IllegalArgumentException("the model's first layer takes " + values + " values, not a square "
+                    + "image, and the model has no " + FILE + " to say its size");
         }
-        if (firstLayer(conf) instanceof FeedForwardLayer dense && first == null) {
-            long values = dense.getNIn();
-            int side = (int) Math.round(Math.sqrt(values));
-            if ((long) side * side != values) {
-                throw new IllegalArgumentException("the model's first layer takes " + values + " values, not a square "
-                        + "image, and the model has no " + FILE + " to say its size");
-            }
-            return new InputContract(FORMAT, side, side, 1, Layout.FLAT, BYTE_SCALE, LIGHT_ON_DARK, labels,
-                    "the dense first layer's " + values + " inputs, read as a square image");
-        }
-        throw new IllegalArgumentException("cannot tell the model's input from its first layer "
-                + firstLayer(conf).getClass().getSimpleName() + " and pre-processor "
-                + (first == null ? "none" : first.getClass().getSimpleName()) + ", and the model has no " + FILE);
+        return new InputContract(FORMAT, side, side, 1, Layout.FLAT, BYTE_SCALE, LIGHT_ON_DARK, labels,
+                "the dense first layer's " + values + " inputs, read as a square image");
     }
 
     /**
@@ -159,17 +156,7 @@ public record InputContract(int format, int height, int width, int channels, Lay
         if (actual != layout) {
             throw new IllegalArgumentException("the contract says layout " + layout + ", the network is " + actual);
         }
-        long[] size = switch (actual) {
-            case NHWC -> {
-                FlatToNhwcPreProcessor p = (FlatToNhwcPreProcessor) conf.getInputPreProcess(0);
-                yield new long[] {p.height(), p.width(), p.channels()};
-            }
-            case NCHW -> {
-                FeedForwardToCnnPreProcessor p = (FeedForwardToCnnPreProcessor) conf.getInputPreProcess(0);
-                yield new long[] {p.getInputHeight(), p.getInputWidth(), p.getNumChannels()};
-            }
-            case FLAT -> null;
-        };
+        long[] size = actual == Layout.FLAT ? null : imageSize(conf);
         if (size != null && (size[0] != height || size[1] != width || size[2] != channels)) {
             throw new IllegalArgumentException("the contract says images of " + height + "x" + width + "x" + channels
                     + ", the network takes " + size[0] + "x" + size[1] + "x" + size[2]);
@@ -187,8 +174,9 @@ public record InputContract(int format, int height, int width, int channels, Lay
 
     /** One line for logs and messages, e.g. {@code 28x28x1 NHWC, pixels / 255, light-on-dark, labels 0-9}. */
     public String describe() {
-        return height + "x" + width + "x" + channels + " " + layout + ", pixels / " + (pixelScale == Math.rint(pixelScale)
-                ? Long.toString((long) pixelScale) : Double.toString(pixelScale)) + ", " + polarity + ", "
+        String scale = pixelScale == Math.rint(pixelScale) ? Long.toString((long) pixelScale)
+                : Double.toString(pixelScale);
+        return height + "x" + width + "x" + channels + " " + layout + ", pixels / " + scale + ", " + polarity + ", "
                 + (labels.equals(digitLabels(labels.size())) ? "labels 0-" + (labels.size() - 1) : "labels " + labels)
                 + (derivedFrom == null ? "" : " (derived from " + derivedFrom + ")");
     }
@@ -237,6 +225,16 @@ public record InputContract(int format, int height, int width, int channels, Lay
         throw new IllegalArgumentException("the network takes neither flat rows nor images: first layer "
                 + firstLayer(conf).getClass().getSimpleName() + ", pre-processor "
                 + (first == null ? "none" : first.getClass().getSimpleName()));
+    }
+
+    /** Height, width and channels that the first pre-processor of an NHWC or NCHW network reshapes images to. */
+    private static long[] imageSize(MultiLayerConfiguration conf) {
+        InputPreProcessor first = conf.getInputPreProcess(0);
+        if (first instanceof FlatToNhwcPreProcessor p) {
+            return new long[] {p.height(), p.width(), p.channels()};
+        }
+        FeedForwardToCnnPreProcessor p = (FeedForwardToCnnPreProcessor) first;
+        return new long[] {p.getInputHeight(), p.getInputWidth(), p.getNumChannels()};
     }
 
     /** The first layer, inside a frozen wrapper if transfer learning froze it. */

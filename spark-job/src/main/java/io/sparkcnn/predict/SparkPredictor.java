@@ -44,7 +44,7 @@ public final class SparkPredictor {
     private final byte[] model;
 
     /**
-     * @param input     what {@code net} takes and gives
+     * @param input     what {@code net} takes and gives (each task's {@link Classifier} checks it against the network)
      * @param batchSize images per forward pass, at least 1
      */
     public SparkPredictor(JavaSparkContext sc, MultiLayerNetwork net, InputContract input, int batchSize) {
@@ -52,7 +52,6 @@ public final class SparkPredictor {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         this.sc = sc;
-        input.check(net);
         this.input = input;
         this.batchSize = batchSize;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
