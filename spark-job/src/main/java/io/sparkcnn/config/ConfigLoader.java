@@ -178,7 +178,9 @@ public final class ConfigLoader {
                 r.integer("train.batch-size-per-worker"), r.integer("train.averaging-frequency"),
                 r.integer("train.workers"), r.longValue("train.seed"),
                 r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
-                r.integer("train.average-last-epochs"));
+                r.integer("train.average-last-epochs"),
+                new OuterConfig(r.string("train.outer.method"), r.decimal("train.outer.lr"),
+                        r.decimal("train.outer.momentum")));
         AugmentConfig augment = new AugmentConfig(r.bool("augment.enabled"), r.string("augment.mode"),
                 r.integer("augment.copies"), r.longValue("augment.seed"),
                 new AugmentConfig.Rotation(r.decimal("augment.rotation.probability"), r.decimal("augment.rotation.max-degrees")),
@@ -249,6 +251,15 @@ public final class ConfigLoader {
                 && train.averageLastEpochs() > train.epochs()) {
             r.errors().add("train.average-last-epochs must be at most train.epochs (" + train.epochs() + "), got "
                     + train.averageLastEpochs());
+        }
+        if (!r.bad("train.outer.method") && !OuterConfig.METHODS.contains(train.outer().method())) {
+            errors.add("train.outer.method must be one of " + OuterConfig.METHODS + ", got '" + train.outer().method() + "'");
+        }
+        if (!r.bad("train.outer.lr") && !(train.outer().lr() > 0)) {
+            errors.add("train.outer.lr must be > 0, got " + train.outer().lr());
+        }
+        if (!r.bad("train.outer.momentum") && !(train.outer().momentum() >= 0 && train.outer().momentum() < 1)) {
+            errors.add("train.outer.momentum must be in [0, 1), got " + train.outer().momentum());
         }
         validateAugment(r, augment);
         requireNonEmpty(r, "output.path", output.path());

@@ -13,7 +13,13 @@ package io.sparkcnn.config;
  * @param averageLastEpochs   the saved and evaluated weights are the mean of the weights at the ends of the last
  *                            this many epochs (stochastic weight averaging); 0 or 1 = the last epoch's weights;
  *                            in [0, epochs]
+ * @param outer               the driver's step after each averaging round ({@link OuterConfig#none()}: the average)
  */
 public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers, long seed,
-                          int prefetchBatches, boolean shuffleEachEpoch, int averageLastEpochs) {
+                          int prefetchBatches, boolean shuffleEachEpoch, int averageLastEpochs, OuterConfig outer) {
+    /** The same settings with {@code workers} workers. */
+    public TrainConfig withWorkers(int workers) {
+        return new TrainConfig(epochs, batchSizePerWorker, averagingFrequency, workers, seed, prefetchBatches,
+                shuffleEachEpoch, averageLastEpochs, outer);
+    }
 }

@@ -17,7 +17,8 @@ import java.util.Optional;
  * verified by SHA-256 before it is loaded): the network with its updater state, the data position (epochs done
  * and minibatches done of the next epoch), the loss per epoch, the training history of the finished epochs with
  * the round losses of the unfinished one, the sums of the weight average ({@link TailAverage}) when it has begun,
- * and the hash of the configuration that wrote it.
+ * the outer optimizer's momentum ({@link OuterOptimizer}) when there is one, and the hash of the configuration
+ * that wrote it.
  * The position needs nothing more: epoch {@code e} shuffles (and augments) with seeds derived from {@code e},
  * and each fit's averaging rounds and dropout masks are seeded from its position, so a resumed run sees the
  * data it missed as the killed run would have.
@@ -29,14 +30,17 @@ public final class Checkpoints {
      * A checkpoint: the network after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next
      * one, the losses of the finished epochs, their history (empty in a checkpoint written before histories were
      * kept), the losses of the averaging rounds done in the unfinished epoch, and the weight average's state
-     * ({@link TailAverage#toBytes()}, {@code null} before its first epoch).
+     * ({@link TailAverage#toBytes()}, {@code null} before its first epoch) and the outer optimizer's
+     * ({@link OuterOptimizer#toBytes()}, {@code null} for plain averaging).
      */
     public record Checkpoint(String id, MultiLayerNetwork network, int epochsDone, int batchesDone, double[] epochLoss,
-                             TrainingHistory history, List<Double> roundLosses, byte[] tailAverage) {
+                             TrainingHistory history, List<Double> roundLosses, byte[] tailAverage, byte[] outerState) {
     }
 
     /** The checkpoint file holding {@link TailAverage}'s sums. */
     public static final String TAIL_AVERAGE_FILE = "weight-average.bin";
+    /** The checkpoint file holding {@link OuterOptimizer}'s momentum. */
+    public static final String OUTER_OPTIMIZER_FILE = "outer-optimizer.bin";
 
     private final Configuration hadoopConf;
     private final ModelRegistry registry;
@@ -56,13 +60,19 @@ public final class Checkpoints {
 
     /**
      * Writes a checkpoint after {@code epochsDone} epochs and {@code batchesDone} minibatches of the next one,
-     * with the history of the finished epochs, the {@code roundLosses} of the next one so far and the weight
-     * average's state ({@code null}: none yet), and drops all but the newest {@code keep}.
+     * with the history of the finished epochs, the {@code roundLosses} of the next one so far, the weight
+     * average's and the outer optimizer's states ({@code null}: none), and drops all but the newest {@code keep}.
      */
     public void save(MultiLayerNetwork net, int epochsDone, int batchesDone, double[] epochLoss,
-                     TrainingHistory history, List<Double> roundLosses, byte[] tailAverage) {
+                     TrainingHistory history, List<Double> roundLosses, byte[] tailAverage, byte[] outerState) {
         double[] done = java.util.Arrays.copyOf(epochLoss, epochsDone);
-        Map<String, byte[]> sideFiles = tailAverage == null ? Map.of() : Map.of(TAIL_AVERAGE_FILE, tailAverage);
+        Map<String, byte[]> sideFiles = new java.util.LinkedHashMap<>();
+        if (tailAverage != null) {
+            sideFiles.put(TAIL_AVERAGE_FILE, tailAverage);
+        }
+        if (outerState != null) {
+            sideFiles.put(OUTER_OPTIMIZER_FILE, outerState);
+        }
         registry.publish(net, null, sideFiles, Map.of("epochsDone", epochsDone, "batchesDone", batchesDone,
                 "epochLoss", done, "history", history.first(epochsDone), "roundLosses", roundLosses,
                 "configSha256", configHash));
@@ -104,7 +114,8 @@ public final class Checkpoints {
         facts.path("roundLosses").forEach(v -> roundLosses.add(v.asDouble()));
         Map<String, byte[]> files = registry.verify(id.get());
         return Optional.of(new Checkpoint(id.get(), registry.network(id.get(), files), epochs,
-                facts.path("batchesDone").asInt(0), loss, history, List.copyOf(roundLosses), files.get(TAIL_AVERAGE_FILE)));
+                facts.path("batchesDone").asInt(0), loss, history, List.copyOf(roundLosses), files.get(TAIL_AVERAGE_FILE),
+                files.get(OUTER_OPTIMIZER_FILE)));
     }
 
     /** Deletes the checkpoints an earlier run left, saying so: this run starts afresh without {@code --resume}. */

@@ -9,6 +9,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
@@ -16,10 +17,13 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
 import org.deeplearning4j.spark.time.SystemClockTimeSource;
 import org.deeplearning4j.spark.time.TimeSourceProvider;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -31,7 +35,9 @@ import java.util.function.IntConsumer;
  * Synchronous data-parallel training with DL4J's {@link ParameterAveragingTrainingMaster}: each worker fits
  * {@code averagingFrequency} minibatches of {@code batchSizePerWorker} from its share of the data, then the
  * driver averages parameters and updater state (saveUpdater on, so Adam's and AdaDelta's moments survive
- * averaging) and broadcasts them for the next round. Each image set is broadcast to the executors once, as
+ * averaging), summing the workers' results in partition order so that the average is the same in every run
+ * ({@link PartitionOrderSum}), lets its {@link OuterOptimizer} take the step from the round's starting parameters
+ * towards that average (plain averaging by default), and broadcasts the result for the next round. Each image set is broadcast to the executors once, as
  * bytes ({@link ImageBatch}); every epoch then ships only the image indices of its minibatches, in
  * {@code workers} balanced partitions, as the "paths" of DL4J's path-based training ({@link MinibatchLoader}), and
  * the executors cut the minibatches and turn them into floats. Nothing is exported to a filesystem.
@@ -70,6 +76,7 @@ public final class SparkTrainer implements AutoCloseable {
      */
     private long splitSeed;
     private final List<SparkTrainingStats> trainingStats = new ArrayList<>();
+    private final OuterOptimizer outer;
 
     /**
      * Where the segment being fitted stands in its epoch: rounds and images of the epoch before it, its images and
@@ -94,6 +101,7 @@ public final class SparkTrainer implements AutoCloseable {
         this.builtInTasks = sc.sc().longAccumulator("images built into training minibatches in tasks");
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.splitSeed = cfg.seed();
+        this.outer = new OuterOptimizer(cfg.outer());
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master(cfg.seed(), cfg.averagingFrequency()));
     }
 
@@ -114,7 +122,7 @@ public final class SparkTrainer implements AutoCloseable {
                 .rngSeed(splitSeed)
                 .collectTrainingStats(collectStats)
                 .trainingHooks(List.of(new SeededDropout(splitSeed), new SingleChannelConvolutions()));
-        ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone);
+        ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone, outer);
         m.setListeners(List.of(new DivergenceCheck()));
         return m;
     }
@@ -186,32 +194,73 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     /**
-     * DL4J's master with a hook around each round on the driver. {@code processResults} runs every round's Spark
-     * job (it aggregates the workers' results) and then sets the averaged parameters and the round's score, in
-     * every training approach; the hooks see the round number, the fit's round count and that score.
+     * DL4J's master with its averaging step replaced: the workers' results are summed in partition order
+     * ({@link PartitionOrderSum}, so the average does not depend on which task finished first), divided by their
+     * count, and the driver's {@link OuterOptimizer} turns the averaged parameters into the next round's (the
+     * updater state is the plain average). The hooks see each round before its Spark job starts (which
+     * {@code processResults} runs) and after, with the round's mean training loss. Computation graphs, which this
+     * project does not train, keep DL4J's own step.
      */
     private static final class ReportingMaster extends ParameterAveragingTrainingMaster {
         private static final long serialVersionUID = 1L;
         private final transient RoundStart onStart;
         private final transient RoundEnd onEnd;
+        private final transient OuterOptimizer outer;
 
-        ReportingMaster(Builder builder, RoundStart onStart, RoundEnd onEnd) {
+        ReportingMaster(Builder builder, RoundStart onStart, RoundEnd onEnd, OuterOptimizer outer) {
             super(builder);
             this.onStart = onStart;
             this.onEnd = onEnd;
+            this.outer = outer;
         }
 
         @Override
         protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
                                       JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
-            if (onStart != null) {
-                onStart.starting(splitNum, totalSplits);
+            onStart.starting(splitNum, totalSplits);
+            if (network == null) {
+                super.processResults(null, graph, results, splitNum, totalSplits);
+                onEnd.done(splitNum, totalSplits, graph.getScore());
+                return;
             }
-            super.processResults(network, graph, results, splitNum, totalSplits);
-            if (onEnd != null) {
-                onEnd.done(splitNum, totalSplits, network != null ? network.getScore() : graph.getScore());
+            if (collectTrainingStats) {
+                stats.logAggregateStartTime();
             }
+            ParameterAveragingAggregationTuple sum = PartitionOrderSum.sum(results);
+            if (collectTrainingStats) {
+                stats.logAggregationEndTime();
+                stats.logProcessParamsUpdaterStart();
+            }
+            if (sum != null && sum.getParametersSum() != null) {
+                MultiLayerNetwork net = network.getNetwork();
+                INDArray average = sum.getParametersSum().divi(sum.getAggregationsCount());
+                INDArray updaterState = sum.getUpdaterStateSum();
+                INDArray next = outer.step(net.params(), average);
+                net.setParameters(next);
+                if (updaterState != null) {
+                    net.getUpdater().setStateViewArray(null, updaterState.divi(sum.getAggregationsCount()), false);
+                }
+                network.setScore(sum.getScoreSum() / sum.getAggregationsCount());
+                MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+                conf.setIterationCount(conf.getIterationCount() + averagingFrequency);
+            }
+            if (collectTrainingStats) {
+                stats.logProcessParamsUpdaterEnd();
+                if (sum != null) {
+                    stats.addWorkerStats(sum.getSparkTrainingStats());
+                }
+            }
+            Nd4j.getExecutioner().commit();
+            onEnd.done(splitNum, totalSplits, network.getScore());
         }
+    }
+
+    /**
+     * The driver's outer optimizer: its state goes into checkpoints ({@link OuterOptimizer#toBytes()}) and is
+     * restored before a resumed run's first fit.
+     */
+    public OuterOptimizer outerOptimizer() {
+        return outer;
     }
 
     /** The network being trained: the driver's copy, holding the averaged parameters after each fit. */

@@ -86,6 +86,7 @@ public final class TrainJob {
         int firstBatch = 0;
         TrainingHistory history = TrainingHistory.empty(data.heldOutRole());
         List<Double> resumedRoundLosses = List.of();
+        byte[] resumedOuter = null;
         TailAverage average = new TailAverage(cfg.train().epochs(), cfg.train().averageLastEpochs());
         TransferLearning.Start start;
         if (cfg.checkpoint().resume()) {
@@ -99,6 +100,7 @@ public final class TrainJob {
             if (cp.tailAverage() != null) {
                 average.restore(cp.tailAverage());
             }
+            resumedOuter = cp.outerState();
             start = new TransferLearning.Start(cp.network(), frozenLayers(cp.network()), List.of());
             LOG.info("Resuming from checkpoint {} after epoch {} of {} and {} minibatches of the next", cp.id(),
                     cp.epochsDone(), cfg.train().epochs(), cp.batchesDone());
@@ -116,9 +118,12 @@ public final class TrainJob {
 
         try (SparkTrainer trainer = new SparkTrainer(sc, start.network(), cfg.train(), cfg.augment())) {
             logNatives(cfg, trainer.network(), sc);
-            LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} epochs",
-                    sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(),
-                    cfg.train().epochs());
+            if (resumedOuter != null) {
+                trainer.outerOptimizer().restore(resumedOuter, trainer.network().params());
+            }
+            LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} "
+                            + "epochs, outer step {}", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
+                    cfg.train().averagingFrequency(), cfg.train().epochs(), describe(cfg.train().outer()));
             if (cfg.preflight().enabled()) {
                 Preflight.run(sc, MemoryPlan.of(trainer.network().getLayerWiseConfigurations(),
                         NetworkFactory.inputType(cfg.model().network(), train.rows(), train.cols()),
@@ -151,7 +156,8 @@ public final class TrainJob {
                     epochMeter.start();
                     long epochImages = trainer.fitEpoch(train, epoch, epoch == firstEpoch ? firstBatch : 0, segment,
                             batchesDone -> checkpoints.save(trainer.network(), epochsDone, batchesDone, scores, soFar,
-                                    concat(lossesBefore, trainer.epochRoundLosses()), average.toBytes()));
+                                    concat(lossesBefore, trainer.epochRoundLosses()), average.toBytes(),
+                                    trainer.outerOptimizer().toBytes()));
                     keepFrozen(trainer.network(), frozen);
                     average.epochDone(epoch + 1, trainer.network());
                     Throughput epochSpeed = epochMeter.stop(epochImages);
@@ -184,7 +190,8 @@ public final class TrainJob {
                             String.format(Locale.ROOT, "%.1f", epochSpeed.wallSeconds()),
                             String.format(Locale.ROOT, "%.1f", epochSpeed.imagesPerSecond()));
                     if (cfg.checkpoint().enabled() && epoch + 1 < cfg.train().epochs()) {
-                        checkpoints.save(trainer.network(), epoch + 1, 0, scores, history, List.of(), average.toBytes());
+                        checkpoints.save(trainer.network(), epoch + 1, 0, scores, history, List.of(), average.toBytes(),
+                                trainer.outerOptimizer().toBytes());
                     }
                 }
                 speed = meter.stop(imagesTrained);
@@ -388,6 +395,11 @@ public final class TrainJob {
         versions.put("backend", Nd4j.getBackend().getClass().getSimpleName());
         facts.put("versions", versions);
         return facts;
+    }
+
+    private static String describe(io.sparkcnn.config.OuterConfig outer) {
+        return outer.plain() ? "none (the average)" : String.format(Locale.ROOT, "%s, lr %s, momentum %s",
+                outer.method(), outer.lr(), outer.momentum());
     }
 
     private static String hostName() {

@@ -5,6 +5,7 @@ import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.NetworkConfig;
+import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
@@ -74,7 +75,7 @@ class ParameterAveragingEquivalenceTest {
                 local.fit(b.toDataSet());
             }
 
-            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, 0);
+            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, 0, OuterConfig.none());
             MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
             start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),

@@ -2,6 +2,7 @@ package io.sparkcnn.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparkcnn.Networks;
+import io.sparkcnn.config.OuterConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Tag;
@@ -90,7 +91,10 @@ class TrainingHistoryTest {
         Checkpoints checkpoints = new Checkpoints(new Configuration(), dir.resolve("ckpt").toString(), "hash", 2);
         TailAverage average = new TailAverage(3, 2);
         average.epochDone(2, net);
-        checkpoints.save(net, 2, 40, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(0.2, 0.1), average.toBytes());
+        OuterOptimizer outer = new OuterOptimizer(new OuterConfig("nesterov", 0.7, 0.9));
+        outer.step(net.params(), net.params().add(0.01));
+        checkpoints.save(net, 2, 40, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(0.2, 0.1), average.toBytes(),
+                outer.toBytes());
 
         Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow();
         assertEquals(2, cp.epochsDone());
@@ -99,9 +103,11 @@ class TrainingHistoryTest {
         assertEquals(List.of(0.2, 0.046), cp.history().epochs().get(0).roundLosses(), "finished epochs keep their rounds");
         assertEquals(List.of(0.2, 0.1), cp.roundLosses());
         assertArrayEquals(average.toBytes(), cp.tailAverage());
+        assertArrayEquals(outer.toBytes(), cp.outerState(), "the outer optimizer's momentum travels with the checkpoint");
 
-        checkpoints.save(net, 1, 0, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(), null);
+        checkpoints.save(net, 1, 0, new double[] {0.5, 0.25, 0}, TWO_EPOCHS, List.of(), null, null);
         Checkpoints.Checkpoint first = checkpoints.latest().orElseThrow();
+        assertNull(first.outerState(), "plain averaging has no outer state");
         assertEquals(TWO_EPOCHS.first(1), first.history(), "a checkpoint after epoch 1 keeps epoch 1 only");
         assertNull(first.tailAverage());
     }
