@@ -2,29 +2,40 @@ package io.sparkcnn.cli;
 
 import io.sparkcnn.bench.BenchResult;
 import io.sparkcnn.bench.Benchmark;
+import io.sparkcnn.bench.ScalingResult;
+import io.sparkcnn.bench.ScalingStudy;
+import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.store.OutputException;
+import io.sparkcnn.train.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * Measures the job's training and evaluation speed ({@link Benchmark}): DL4J in this process, then the Spark path
  * on {@code local[1]} and {@code local[2]}, or on the master {@code spark-submit} gave; prints a table with the
- * advice and writes it as JSON.
+ * advice and writes it as JSON. With {@code --scale}, a scaling study instead ({@link ScalingStudy}): test accuracy
+ * per epoch for each worker count and variant, as a table, JSON and a chart.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training and evaluation speed in one process and on Spark, with advice on averaging.")
+        description = "Measure training and evaluation speed in one process and on Spark, with advice on averaging; "
+                + "with --scale, how test accuracy scales with the number of workers.")
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Mixin
     private ConfigOptions options = new ConfigOptions();
@@ -38,9 +49,35 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int repeat;
 
-    @Option(names = "--json", paramLabel = "PATH", defaultValue = "target/bench/bench.json",
-            description = "Where to write the result as JSON, any Hadoop filesystem path (default: ${DEFAULT-VALUE}).")
+    private static final String DEFAULT_JSON = "target/bench/bench.json";
+
+    @Option(names = "--json", paramLabel = "PATH", defaultValue = DEFAULT_JSON,
+            description = "Where to write the result as JSON, any Hadoop filesystem path (default: ${DEFAULT-VALUE}; "
+                    + "target/bench/scale.json with --scale).")
     String json;
+
+    @Option(names = "--scale", split = ",", paramLabel = "W",
+            description = "Scaling study instead of the speed benchmark: train the configuration for train.epochs "
+                    + "with each of these worker counts (e.g. 1,2,4,8,16,32) and report the test accuracy after every "
+                    + "epoch. The workers are partitions of the master's cores: accuracy is a cluster's of W "
+                    + "executors exactly, time is this master's.")
+    List<Integer> scale;
+
+    @Option(names = "--variant", paramLabel = "NAME:KEY=VALUE[,KEY=VALUE...]",
+            description = "With --scale: a variant of the configuration to study, e.g. "
+                    + "'nesterov:train.outer.method=nesterov,train.outer.lr=0.7,train.outer.momentum=0.9' "
+                    + "(repeatable; one chart panel each; default: the configuration as it is, named 'as-configured').")
+    List<String> variants;
+
+    @Option(names = "--targets", split = ",", paramLabel = "ACCURACY", defaultValue = "0.985,0.99,0.992",
+            description = "With --scale: report the first epoch at or above each of these test accuracies "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<Double> targets;
+
+    @Option(names = "--chart", paramLabel = "PATH", defaultValue = "target/bench/scale.png",
+            description = "With --scale: where to write the chart, test accuracy against epochs, one panel per variant "
+                    + "(default: ${DEFAULT-VALUE}; the JSON goes to --json, default target/bench/scale.json).")
+    String chart;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -50,20 +87,78 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--repeat must be at least 1, got " + repeat);
         }
+        if (scale != null) {
+            return study();
+        }
         JobConfig cfg = options.load();
         BenchResult result = Benchmark.run(cfg, masters != null ? masters : defaultMasters(), repeat);
         spec.commandLine().getOut().print(result.table());
-        Path path = new Path(json);
+        spec.commandLine().getOut().println("Written to " + write(json, result.json().getBytes(StandardCharsets.UTF_8)));
+        return ExitCodes.OK;
+    }
+
+    private int study() {
+        for (int w : scale) {
+            if (w < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--scale takes worker counts of at least 1, got " + w);
+            }
+        }
+        for (double t : targets) {
+            if (!(t > 0 && t <= 1)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--targets are accuracies in (0, 1], got " + t);
+            }
+        }
+        List<ScalingStudy.Variant> all = new ArrayList<>();
+        for (String v : variants != null ? variants : List.of("as-configured:")) {
+            int colon = v.indexOf(':');
+            if (colon <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--variant must be NAME:KEY=VALUE[,KEY=VALUE...], got '" + v + "'");
+            }
+            Map<String, String> overrides = new LinkedHashMap<>();
+            for (String kv : v.substring(colon + 1).split(",")) {
+                if (kv.isBlank()) {
+                    continue;
+                }
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--variant " + v.substring(0, colon) + ": expected KEY=VALUE, got '" + kv + "'");
+                }
+                overrides.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+            List<String> sets = new ArrayList<>(options.overrides());
+            overrides.forEach((k, value) -> sets.add(k + "=" + value));
+            all.add(new ScalingStudy.Variant(v.substring(0, colon), overrides,
+                    ConfigLoader.load(options.configFile, sets)));
+        }
+        String jsonPath = json.equals(DEFAULT_JSON) ? "target/bench/scale.json" : json;
+        JobConfig first = all.get(0).config();
+        SparkSession spark = SparkSessions.create(first);
+        try {
+            ScalingResult result = ScalingStudy.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), all, scale,
+                    targets, soFar -> write(jsonPath, soFar.json().getBytes(StandardCharsets.UTF_8)));
+            spec.commandLine().getOut().print(result.table());
+            spec.commandLine().getOut().println("Written to " + write(jsonPath, result.json().getBytes(StandardCharsets.UTF_8))
+                    + " and " + write(chart, result.chart()));
+        } finally {
+            spark.stop();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Writes {@code bytes} to a Hadoop filesystem path, replacing it; returns the qualified path. */
+    private static Path write(String where, byte[] bytes) {
+        Path path = new Path(where);
         try {
             FileSystem fs = path.getFileSystem(new Configuration());
             try (FSDataOutputStream out = fs.create(path, true)) {
-                out.write(result.json().getBytes(StandardCharsets.UTF_8));
+                out.write(bytes);
             }
-            spec.commandLine().getOut().println("Written to " + fs.makeQualified(path));
+            return fs.makeQualified(path);
         } catch (IOException e) {
-            throw new OutputException("cannot write the benchmark to " + json + ": " + e.getMessage(), e);
+            throw new OutputException("cannot write " + where + ": " + e.getMessage(), e);
         }
-        return ExitCodes.OK;
     }
 
     private static List<String> defaultMasters() {

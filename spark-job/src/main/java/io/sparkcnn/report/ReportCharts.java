@@ -117,6 +117,50 @@ public final class ReportCharts {
         return chart;
     }
 
+    /** Colours of the series of {@link #panels}: the same series name has the same colour in every panel. */
+    private static final Color[] PANEL_COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+            new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
+
+    /**
+     * Panels side by side sharing the value axis, each with lines over epochs (1-based x), e.g. the test accuracy of
+     * a scaling study with one panel per method and one line per worker count. A series name keeps its colour in
+     * every panel; {@code NaN} values are left out.
+     *
+     * @param panels panel title to (series name to one value per epoch, epoch 1 first)
+     */
+    public static byte[] panels(String title, String yLabel, Map<String, Map<String, double[]>> panels) {
+        NumberAxis y = new NumberAxis(yLabel);
+        y.setAutoRangeIncludesZero(false);
+        org.jfree.chart.plot.CombinedRangeXYPlot plot = new org.jfree.chart.plot.CombinedRangeXYPlot(y);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        panels.values().forEach(series -> series.keySet().stream().filter(n -> !names.contains(n)).forEach(names::add));
+        int epochs = 1;
+        for (Map.Entry<String, Map<String, double[]>> panel : panels.entrySet()) {
+            XYSeriesCollection data = new XYSeriesCollection();
+            XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+            int i = 0;
+            for (Map.Entry<String, double[]> s : panel.getValue().entrySet()) {
+                data.addSeries(perEpoch(s.getKey(), s.getValue()));
+                renderer.setSeriesPaint(i++, PANEL_COLOURS[names.indexOf(s.getKey()) % PANEL_COLOURS.length]);
+                epochs = Math.max(epochs, s.getValue().length);
+            }
+            NumberAxis x = new NumberAxis("epoch (" + panel.getKey() + ")");
+            XYPlot sub = new XYPlot(data, x, null, renderer);
+            sub.setBackgroundPaint(Color.WHITE);
+            sub.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            sub.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            plot.add(sub, 1);
+        }
+        for (Object sub : plot.getSubplots()) {
+            NumberAxis x = (NumberAxis) ((XYPlot) sub).getDomainAxis();
+            x.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(epochs / 10.0)), epochFormat()));
+            x.setRange(0.5, epochs + 0.5);
+        }
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        return png(chart, Math.max(WIDTH, 360 * Math.max(1, panels.size())), HEIGHT + 60);
+    }
+
     /** Epochs on an axis: whole numbers, or up to two decimals for fractions of an epoch. */
     private static NumberFormat epochFormat() {
         return new DecimalFormat("0.##", DecimalFormatSymbols.getInstance(Locale.ROOT));

@@ -1,0 +1,109 @@
+package io.sparkcnn.bench;
+
+import io.sparkcnn.config.JobConfig;
+import io.sparkcnn.config.OuterConfig;
+import io.sparkcnn.config.TrainConfig;
+import io.sparkcnn.data.DatasetLoader;
+import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.train.NativeSetup;
+import io.sparkcnn.train.SparkTrainer;
+import io.sparkcnn.train.Throughput;
+import io.sparkcnn.train.ThroughputMeter;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * How accuracy scales with the number of workers: for every variant of the configuration and every worker count
+ * {@code W}, trains the network from the same initial parameters for the configured epochs with {@code W} workers
+ * and measures the test accuracy after every epoch.
+ *
+ * <p>The workers are {@code W} partitions on whatever master the session has ({@code train.workers = W}): a
+ * worker's minibatches, its dropout masks and the averaging (summed in partition order) do not depend on how many
+ * tasks run at once, so the accuracy is that of a cluster of {@code W} executors, bit for bit, while the time is
+ * that of this master's cores.</p>
+ */
+public final class ScalingStudy {
+    private static final Logger LOG = LoggerFactory.getLogger(ScalingStudy.class);
+
+    /** A named variant: the job configuration it trains and the settings it overrides. */
+    public record Variant(String name, Map<String, String> overrides, JobConfig config) {
+    }
+
+    private ScalingStudy() {
+    }
+
+    /**
+     * Runs the study. The data, preset, batch size and epochs are those of the first variant.
+     *
+     * @param afterRun gets the result so far after every run, so a long study can be saved as it goes
+     */
+    public static ScalingResult run(JavaSparkContext sc, List<Variant> variants, List<Integer> workerCounts,
+                                    List<Double> targets, Consumer<ScalingResult> afterRun) {
+        JobConfig first = variants.get(0).config();
+        NativeSetup.applyToThisJvm(first.natives());
+        DatasetLoader.TrainTest data = new DatasetLoader(sc.hadoopConfiguration()).load(first.data());
+        LabeledImages train = data.train();
+        LabeledImages test = data.test();
+        ScalingResult result = new ScalingResult(first.model().preset(), train.count(), test.count(),
+                first.train().batchSizePerWorker(), first.train().averagingFrequency(), sc.master(), List.copyOf(targets),
+                List.of());
+        for (Variant variant : variants) {
+            for (int workers : workerCounts) {
+                ScalingResult.Run run = train(sc, variant, workers, train, test, targets);
+                result = result.with(variant.name(), variant.overrides(), run);
+                afterRun.accept(result);
+            }
+        }
+        return result;
+    }
+
+    private static ScalingResult.Run train(JavaSparkContext sc, Variant variant, int workers, LabeledImages train,
+                                           LabeledImages test, List<Double> targets) {
+        JobConfig cfg = variant.config();
+        TrainConfig tc = cfg.train().withWorkers(workers);
+        MultiLayerNetwork net = new MultiLayerNetwork(NetworkFactory.build(cfg.model().network(), tc.seed(),
+                train.rows(), train.cols()));
+        net.init();
+        List<ScalingResult.Epoch> epochs = new ArrayList<>();
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, tc, cfg.augment())) {
+            for (int e = 0; e < tc.epochs(); e++) {
+                ThroughputMeter meter = new ThroughputMeter(sc.sc());
+                meter.start();
+                long images = trainer.fitEpoch(train, e);
+                Throughput t = meter.stop(images);
+                List<Double> losses = trainer.epochRoundLosses();
+                double accuracy = trainer.evaluate(test, String.format(Locale.ROOT, "%s, %d workers, epoch %d",
+                        variant.name(), workers, e + 1)).accuracy();
+                epochs.add(new ScalingResult.Epoch(e + 1, accuracy,
+                        losses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), losses.size(),
+                        images, t.wallSeconds()));
+                LOG.info("Scaling study {}: {} workers, epoch {}/{}: test accuracy {}, {} rounds, {} s", variant.name(),
+                        workers, e + 1, tc.epochs(), String.format(Locale.ROOT, "%.4f", accuracy), losses.size(),
+                        String.format(Locale.ROOT, "%.1f", t.wallSeconds()));
+            }
+        }
+        return new ScalingResult.Run(workers, tc.averagingFrequency(), epochs.isEmpty() ? 0 : epochs.get(0).rounds(),
+                tc.batchSizePerWorker() * tc.averagingFrequency(), describe(tc.outer()), List.copyOf(epochs),
+                ScalingResult.reached(epochs, targets));
+    }
+
+    /** The outer step in a few words: {@code none}, or e.g. {@code nesterov lr 0.7 mom 0.9}. */
+    static String describe(OuterConfig outer) {
+        return outer.plain() ? "none" : String.format(Locale.ROOT, "%s lr %s mom %s", outer.method(),
+                trim(outer.lr()), trim(outer.momentum()));
+    }
+
+    private static String trim(double v) {
+        String s = Double.toString(v);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+    }
+}
