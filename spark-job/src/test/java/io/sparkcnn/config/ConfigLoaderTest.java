@@ -52,6 +52,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theOuterOptimizerIsCheckedAsAWhole() {
+        assertEquals(new OuterConfig("nesterov", 0.7, 0.9), ConfigLoader.load(null, List.of("train.outer.method=nesterov",
+                "train.outer.lr=0.7", "train.outer.momentum=0.9")).train().outer());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "train.outer.method=adam", "train.outer.lr=0", "train.outer.momentum=1")));
+        assertEquals(List.of("train.outer.method must be one of [none, heavy-ball, nesterov], got 'adam'",
+                "train.outer.lr must be > 0, got 0.0", "train.outer.momentum must be in [0, 1), got 1.0"), e.errors());
+    }
+
+    @Test
     void weightAveragingCoversAtMostTheRunsEpochs() {
         assertEquals(3, ConfigLoader.load(null, List.of("train.epochs=3", "train.average-last-epochs=3"))
                 .train().averageLastEpochs());
