@@ -180,7 +180,9 @@ public final class ConfigLoader {
                 r.integer("train.prefetch-batches"), r.bool("train.shuffle-each-epoch"),
                 r.integer("train.average-last-epochs"),
                 new OuterConfig(r.string("train.outer.method"), r.decimal("train.outer.lr"),
-                        r.decimal("train.outer.momentum")));
+                        r.decimal("train.outer.momentum")), r.string("train.approach"),
+                new GradientSharingConfig(r.decimal("train.sharing.threshold"),
+                        r.string("train.sharing.controller-address"), r.integer("train.sharing.port")));
         AugmentConfig augment = new AugmentConfig(r.bool("augment.enabled"), r.string("augment.mode"),
                 r.integer("augment.copies"), r.longValue("augment.seed"),
                 new AugmentConfig.Rotation(r.decimal("augment.rotation.probability"), r.decimal("augment.rotation.max-degrees")),
@@ -260,6 +262,16 @@ public final class ConfigLoader {
         }
         if (!r.bad("train.outer.momentum") && !(train.outer().momentum() >= 0 && train.outer().momentum() < 1)) {
             errors.add("train.outer.momentum must be in [0, 1), got " + train.outer().momentum());
+        }
+        if (!r.bad("train.approach") && !TrainConfig.APPROACHES.contains(train.approach())) {
+            errors.add("train.approach must be one of " + TrainConfig.APPROACHES + ", got '" + train.approach() + "'");
+        }
+        if (!r.bad("train.sharing.threshold") && !(train.sharing().threshold() > 0)) {
+            errors.add("train.sharing.threshold must be > 0, got " + train.sharing().threshold());
+        }
+        requireNonEmpty(r, "train.sharing.controller-address", train.sharing().controllerAddress());
+        if (!r.bad("train.sharing.port") && (train.sharing().port() < 1 || train.sharing().port() > 65535)) {
+            errors.add("train.sharing.port must be in [1, 65535], got " + train.sharing().port());
         }
         validateAugment(r, augment);
         requireNonEmpty(r, "output.path", output.path());

@@ -1,7 +1,7 @@
 package io.sparkcnn.config;
 
 /**
- * Synchronous parameter-averaging training.
+ * Synchronous data-parallel training: parameter averaging, or gradient sharing.
  *
  * @param epochs              passes over the training set, at least 1
  * @param batchSizePerWorker  examples per minibatch on each worker
@@ -14,12 +14,24 @@ package io.sparkcnn.config;
  *                            this many epochs (stochastic weight averaging); 0 or 1 = the last epoch's weights;
  *                            in [0, epochs]
  * @param outer               the driver's step after each averaging round ({@link OuterConfig#none()}: the average)
+ * @param approach            {@value #PARAMETER_AVERAGING} (DL4J's ParameterAveragingTrainingMaster) or
+ *                            {@value #GRADIENT_SHARING} (DL4J's SharedTrainingMaster)
+ * @param sharing             settings of gradient sharing, used only with {@value #GRADIENT_SHARING}
  */
 public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers, long seed,
-                          int prefetchBatches, boolean shuffleEachEpoch, int averageLastEpochs, OuterConfig outer) {
+                          int prefetchBatches, boolean shuffleEachEpoch, int averageLastEpochs, OuterConfig outer,
+                          String approach, GradientSharingConfig sharing) {
+    public static final String PARAMETER_AVERAGING = "parameter-averaging";
+    public static final String GRADIENT_SHARING = "gradient-sharing";
+    public static final java.util.List<String> APPROACHES = java.util.List.of(PARAMETER_AVERAGING, GRADIENT_SHARING);
+
+    public boolean gradientSharing() {
+        return GRADIENT_SHARING.equals(approach);
+    }
+
     /** The same settings with {@code workers} workers. */
     public TrainConfig withWorkers(int workers) {
         return new TrainConfig(epochs, batchSizePerWorker, averagingFrequency, workers, seed, prefetchBatches,
-                shuffleEachEpoch, averageLastEpochs, outer);
+                shuffleEachEpoch, averageLastEpochs, outer, approach, sharing);
     }
 }

@@ -4,6 +4,7 @@ import io.sparkcnn.LocalSpark;
 import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
+import io.sparkcnn.config.GradientSharingConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
@@ -66,7 +67,8 @@ class OuterOptimizerLocalTest {
     }
 
     private static TrainConfig train(int workers, int frequency, OuterConfig outer) {
-        return new TrainConfig(1, 16, frequency, workers, 42, 0, true, 0, outer);
+        return new TrainConfig(1, 16, frequency, workers, 42, 0, true, 0, outer, TrainConfig.PARAMETER_AVERAGING,
+                GradientSharingConfig.DEFAULTS);
     }
 
     /** seed-fc (Adam, dropout) after one epoch of the 640 images with these settings: its parameters' bits. */

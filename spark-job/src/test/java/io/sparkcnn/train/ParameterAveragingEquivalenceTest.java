@@ -4,6 +4,7 @@ import io.sparkcnn.LocalSpark;
 import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
+import io.sparkcnn.config.GradientSharingConfig;
 import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.TrainConfig;
@@ -75,7 +76,8 @@ class ParameterAveragingEquivalenceTest {
                 local.fit(b.toDataSet());
             }
 
-            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, 0, OuterConfig.none());
+            TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, 0, OuterConfig.none(),
+                    TrainConfig.PARAMETER_AVERAGING, GradientSharingConfig.DEFAULTS);
             MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
             start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
