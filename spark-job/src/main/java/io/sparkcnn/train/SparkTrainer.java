@@ -77,6 +77,8 @@ public final class SparkTrainer implements AutoCloseable {
     private long splitSeed;
     private final List<SparkTrainingStats> trainingStats = new ArrayList<>();
     private final OuterOptimizer outer;
+    /** With {@code train.approach = gradient-sharing}: the master of every fit (DL4J's sharing keeps state). */
+    private GradientSharingMaster sharing;
 
     /**
      * Where the segment being fitted stands in its epoch: rounds and images of the epoch before it, its images and
@@ -180,6 +182,9 @@ public final class SparkTrainer implements AutoCloseable {
      * one shorter round for the rest.
      */
     private int roundsOf(int batches) {
+        if (cfg.gradientSharing()) {
+            return 1;
+        }
         return Math.max(1, (batches + workers * cfg.averagingFrequency() - 1) / (workers * cfg.averagingFrequency()));
     }
 
@@ -358,7 +363,7 @@ public final class SparkTrainer implements AutoCloseable {
      * {@code ceil(rest / workers)} minibatches per worker.
      */
     private void fit(List<String> paths, MinibatchLoader loader) {
-        int perRound = workers * cfg.averagingFrequency();
+        int perRound = cfg.gradientSharing() ? Math.max(1, paths.size()) : workers * cfg.averagingFrequency();
         int whole = paths.size() / perRound * perRound;
         partRoundsBefore = 0;
         if (whole > 0) {
@@ -373,7 +378,11 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     private void fitWith(int averagingFrequency, List<String> paths, MinibatchLoader loader) {
-        sparkNet = new SparkDl4jMultiLayer(sc, sparkNet.getNetwork(), master(splitSeed, averagingFrequency));
+        if (cfg.gradientSharing() && sharing == null) {
+            sharing = GradientSharingMaster.create(sc, cfg, workers, collectStats, this::roundStarting, this::roundDone);
+        }
+        sparkNet = new SparkDl4jMultiLayer(sc, sparkNet.getNetwork(),
+                cfg.gradientSharing() ? sharing : master(splitSeed, averagingFrequency));
         try {
             sparkNet.fitPaths(sc.parallelize(new ArrayList<>(paths), Math.min(workers, paths.size())), loader);
             if (collectStats) {
