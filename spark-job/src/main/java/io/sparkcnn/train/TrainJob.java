@@ -121,9 +121,16 @@ public final class TrainJob {
             if (resumedOuter != null) {
                 trainer.outerOptimizer().restore(resumedOuter, trainer.network().params());
             }
-            LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} "
-                            + "epochs, outer step {}", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
-                    cfg.train().averagingFrequency(), cfg.train().epochs(), describe(cfg.train().outer()));
+            if (cfg.train().gradientSharing()) {
+                LOG.info("Gradient sharing on {}: {} workers, batch {} per worker, threshold {}, parameter server {}:{}, "
+                        + "{} epochs", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
+                        cfg.train().sharing().threshold(), cfg.train().sharing().controllerAddress(),
+                        cfg.train().sharing().port(), cfg.train().epochs());
+            } else {
+                LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} "
+                                + "epochs, outer step {}", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
+                        cfg.train().averagingFrequency(), cfg.train().epochs(), describe(cfg.train().outer()));
+            }
             if (cfg.preflight().enabled()) {
                 Preflight.run(sc, MemoryPlan.of(trainer.network().getLayerWiseConfigurations(),
                         NetworkFactory.inputType(cfg.model().network(), train.rows(), train.cols()),
