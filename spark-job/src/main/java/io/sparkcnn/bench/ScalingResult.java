@@ -1,9 +1,12 @@
 package io.sparkcnn.bench;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What a scaling study ({@link ScalingStudy}) measured: for every variant of the configuration and every worker
+ * What a scaling study ({@link ScalingResult}) measured: for every variant of the configuration and every worker
  * count, the test accuracy after every epoch and when each target accuracy was first reached.
  *
  * @param preset                the model preset
@@ -24,14 +27,31 @@ import java.util.Map;
  * @param targets               the accuracies whose first epoch is reported, e.g. 0.985, 0.99, 0.992
  * @param variants              one per variant, in the order given
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record ScalingResult(String preset, int trainImages, int testImages, int batchSizePerWorker,
                             int averagingFrequency, String master, List<Double> targets, List<Variant> variants) {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public ScalingResult {
+        targets = targets == null ? List.of() : List.copyOf(targets);
+        variants = variants == null ? List.of() : List.copyOf(variants);
+    }
+
+    /** Reads a study that {@link #json()} wrote (fields it does not know are ignored). */
+    public static ScalingResult parse(String json) throws IOException {
+        return JSON.readValue(json, ScalingResult.class);
+    }
 
     /**
      * A variant of the configuration: its name, the settings it overrides, and a run per worker count.
      */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Variant(String name, Map<String, String> overrides, List<Run> runs) {
+        public Variant {
+            overrides = overrides == null ? Map.of() : new LinkedHashMap<>(overrides);
+            runs = runs == null ? List.of() : List.copyOf(runs);
+        }
     }
 
     /**
@@ -46,8 +66,30 @@ public record ScalingResult(String preset, int trainImages, int testImages, int 
      * @param reached                 per target (as text, e.g. {@code "0.99"}): the first epoch whose test accuracy is
      *                                at least the target and the images trained by then, or {@code null}
      */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Run(int workers, int averagingFrequency, int roundsPerEpoch, int imagesPerWorkerPerRound,
                       String outer, List<Epoch> epochs, Map<String, Reached> reached) {
+        public Run {
+            epochs = epochs == null ? List.of() : List.copyOf(epochs);
+            reached = reached == null ? Map.of() : new LinkedHashMap<>(reached); // values may be null
+        }
+
+        /** What this run says about {@code target}: reached after so many images, not reached, or not recorded. */
+        public Reach reach(double target) {
+            for (Map.Entry<String, Reached> e : reached.entrySet()) {
+                double threshold;
+                try {
+                    threshold = Double.parseDouble(e.getKey());
+                } catch (NumberFormatException notANumber) {
+                    continue;
+                }
+                if (Math.abs(threshold - target) < 1e-9) {
+                    return e.getValue() == null ? Reach.NOT_REACHED
+                            : new Reach(Reach.Status.REACHED, e.getValue().images(), e.getValue().epoch());
+                }
+            }
+            return Reach.NOT_RECORDED;
+        }
     }
 
     /**
@@ -58,11 +100,46 @@ public record ScalingResult(String preset, int trainImages, int testImages, int 
      * @param images      images trained in this epoch
      * @param wallSeconds the epoch's training time on the study's master (W workers sharing its cores)
      */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Epoch(int epoch, double accuracy, double loss, int rounds, long images, double wallSeconds) {
     }
 
     /** The first epoch at or above a target accuracy, and the images trained by its end. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
     public record Reached(int epoch, long images) {
+    }
+
+    /** A run's answer for one accuracy target: reached (after so many images, in which epoch), not reached, or not recorded. */
+    public record Reach(Status status, long images, int epoch) {
+        public enum Status { REACHED, NOT_REACHED, NOT_RECORDED }
+
+        static final Reach NOT_REACHED = new Reach(Status.NOT_REACHED, 0, 0);
+        static final Reach NOT_RECORDED = new Reach(Status.NOT_RECORDED, 0, 0);
+    }
+
+    /**
+     * A variant's runs that speak for {@code workers}: those at exactly that W, else those at the largest W below
+     * it that the study measured.
+     */
+    public record Match(Variant variant, int measuredWorkers, boolean exact, List<Run> runs) {
+    }
+
+    /** One {@link Match} per variant that has runs at or below {@code workers}. */
+    public List<Match> matches(int workers) {
+        List<Match> out = new ArrayList<>();
+        for (Variant v : variants) {
+            int best = -1;
+            for (Run r : v.runs()) {
+                if (r.workers() <= workers && r.workers() > best) {
+                    best = r.workers();
+                }
+            }
+            if (best > 0) {
+                int w = best;
+                out.add(new Match(v, w, w == workers, v.runs().stream().filter(r -> r.workers() == w).toList()));
+            }
+        }
+        return out;
     }
 
     /** {@code reached} for the given epochs and targets. */
