@@ -183,7 +183,7 @@ public final class Benchmark {
                 double accuracy = trainer.evaluate(test).accuracy();
                 Throughput e = evalMeter.stop(test.count());
                 PhaseResult trained = new PhaseResult(repeat, "train", master, trainer.workers(),
-                        cfg.train().batchSizePerWorker(), cfg.train().averagingFrequency(), rounds, images,
+                        cfg.train().batchSizePerWorker(), trainer.settings().averagingFrequency(), rounds, images,
                         t.wallSeconds(), t.cpuSeconds(), t.cpuSource(), shares.compute(), shares.averaging(),
                         shares.data(), accuracy, breakdown);
                 LOG.info("{}: {}, test accuracy {}", master, t, accuracy);
@@ -205,7 +205,7 @@ public final class Benchmark {
         try (SparkTrainer warm = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment())) {
             List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                     cfg.train().seed());
-            int count = Math.min(batches.size(), WARMUP_ROUNDS * warm.workers() * cfg.train().averagingFrequency());
+            int count = Math.min(batches.size(), WARMUP_ROUNDS * warm.workers() * warm.settings().averagingFrequency());
             warm.fit(train, batches.subList(0, count));
         }
     }

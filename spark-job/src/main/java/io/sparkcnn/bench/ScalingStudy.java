@@ -75,6 +75,7 @@ public final class ScalingStudy {
         net.init();
         List<ScalingResult.Epoch> epochs = new ArrayList<>();
         try (SparkTrainer trainer = new SparkTrainer(sc, net, tc, cfg.augment())) {
+            tc = trainer.settings();
             for (int e = 0; e < tc.epochs(); e++) {
                 ThroughputMeter meter = new ThroughputMeter(sc.sc());
                 meter.start();
@@ -102,8 +103,8 @@ public final class ScalingStudy {
                 trim(outer.lr()), trim(outer.momentum()));
     }
 
+    /** At most four significant digits, no trailing zeros: 1, 0.7, 0.9375, 0.3333. */
     private static String trim(double v) {
-        String s = Double.toString(v);
-        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
     }
 }

@@ -182,7 +182,8 @@ public final class ConfigLoader {
                 new OuterConfig(r.string("train.outer.method"), r.decimal("train.outer.lr"),
                         r.decimal("train.outer.momentum")), r.string("train.approach"),
                 new GradientSharingConfig(r.decimal("train.sharing.threshold"),
-                        r.string("train.sharing.controller-address"), r.integer("train.sharing.port")));
+                        r.string("train.sharing.controller-address"), r.integer("train.sharing.port")),
+                new ScalingConfig(r.bool("train.scaling.adapt"), r.integer("train.scaling.reference-workers")));
         AugmentConfig augment = new AugmentConfig(r.bool("augment.enabled"), r.string("augment.mode"),
                 r.integer("augment.copies"), r.longValue("augment.seed"),
                 new AugmentConfig.Rotation(r.decimal("augment.rotation.probability"), r.decimal("augment.rotation.max-degrees")),
@@ -262,6 +263,13 @@ public final class ConfigLoader {
         }
         if (!r.bad("train.outer.momentum") && !(train.outer().momentum() >= 0 && train.outer().momentum() < 1)) {
             errors.add("train.outer.momentum must be in [0, 1), got " + train.outer().momentum());
+        }
+        atLeast(r, "train.scaling.reference-workers", train.scaling().referenceWorkers(), 1);
+        if (!r.bad("train.approach") && train.gradientSharing() && !r.bad("train.outer.method")
+                && OuterConfig.METHODS.contains(train.outer().method()) && !train.outer().method().equals(OuterConfig.AUTO)
+                && !train.outer().plain()) {
+            errors.add("train.outer.method " + train.outer().method() + " needs train.approach = "
+                    + TrainConfig.PARAMETER_AVERAGING + " (gradient sharing has no averaging rounds)");
         }
         if (!r.bad("train.approach") && !TrainConfig.APPROACHES.contains(train.approach())) {
             errors.add("train.approach must be one of " + TrainConfig.APPROACHES + ", got '" + train.approach() + "'");

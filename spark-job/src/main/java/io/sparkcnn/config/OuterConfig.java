@@ -13,15 +13,19 @@ import java.util.List;
  *   <li>{@code nesterov}: Nesterov outer momentum as in DiLoCo (Douillard et al., 2023):
  *       {@code v = momentum v + Δ}, new parameters = previous + {@code lr (Δ + momentum v)}.</li>
  * </ul>
- * With {@code lr = 1} and {@code momentum = 0} both are plain averaging.
+ * With {@code lr = 1} and {@code momentum = 0} both are plain averaging. {@code auto} is resolved for the run's
+ * number of workers by {@code io.sparkcnn.train.WorkerScaling}: plain averaging up to the reference worker count,
+ * Nesterov above it.
  *
- * @param method   {@code none}, {@code heavy-ball} or {@code nesterov}
+ * @param method   {@code auto}, {@code none}, {@code heavy-ball} or {@code nesterov}
  * @param lr       outer learning rate, &gt; 0 (DiLoCo: 0.7; BMUF's block learning rate: 1)
  * @param momentum in [0, 1) (DiLoCo: 0.9; BMUF: 1 - 1/workers)
  */
 public record OuterConfig(String method, double lr, double momentum) {
+    /** The method chosen by the number of workers. */
+    public static final String AUTO = "auto";
     /** The accepted values of {@code method}. */
-    public static final List<String> METHODS = List.of("none", "heavy-ball", "nesterov");
+    public static final List<String> METHODS = List.of(AUTO, "none", "heavy-ball", "nesterov");
 
     /** Plain averaging. */
     public static OuterConfig none() {

@@ -17,10 +17,11 @@ package io.sparkcnn.config;
  * @param approach            {@value #PARAMETER_AVERAGING} (DL4J's ParameterAveragingTrainingMaster) or
  *                            {@value #GRADIENT_SHARING} (DL4J's SharedTrainingMaster)
  * @param sharing             settings of gradient sharing, used only with {@value #GRADIENT_SHARING}
+ * @param scaling             how averaging frequency and outer step adapt to the number of workers
  */
 public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequency, int workers, long seed,
                           int prefetchBatches, boolean shuffleEachEpoch, int averageLastEpochs, OuterConfig outer,
-                          String approach, GradientSharingConfig sharing) {
+                          String approach, GradientSharingConfig sharing, ScalingConfig scaling) {
     public static final String PARAMETER_AVERAGING = "parameter-averaging";
     public static final String GRADIENT_SHARING = "gradient-sharing";
     public static final java.util.List<String> APPROACHES = java.util.List.of(PARAMETER_AVERAGING, GRADIENT_SHARING);
@@ -32,6 +33,6 @@ public record TrainConfig(int epochs, int batchSizePerWorker, int averagingFrequ
     /** The same settings with {@code workers} workers. */
     public TrainConfig withWorkers(int workers) {
         return new TrainConfig(epochs, batchSizePerWorker, averagingFrequency, workers, seed, prefetchBatches,
-                shuffleEachEpoch, averageLastEpochs, outer, approach, sharing);
+                shuffleEachEpoch, averageLastEpochs, outer, approach, sharing, scaling);
     }
 }

@@ -27,7 +27,11 @@ public final class OuterOptimizer {
     private INDArray velocity;
     private long steps;
 
+    /** @param cfg a resolved method ({@link WorkerScaling} resolves {@code auto}) */
     public OuterOptimizer(OuterConfig cfg) {
+        if (cfg.method().equals(OuterConfig.AUTO)) {
+            throw new IllegalArgumentException("the outer method 'auto' must be resolved for the number of workers first");
+        }
         this.cfg = cfg;
     }
 

@@ -93,18 +93,28 @@ public final class SparkTrainer implements AutoCloseable {
 
     /**
      * @param network initialized; its parameters are the starting point and it becomes the driver's copy
+     * @param cfg     the settings; averaging frequency and outer step are adapted to the number of workers
+     *                ({@link WorkerScaling}, see {@link #settings()})
      * @param augment augmentation of the training images, done by the executors as they cut minibatches
      */
     public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg, AugmentConfig augment) {
         this.sc = sc;
-        this.cfg = cfg;
+        this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
+        this.cfg = WorkerScaling.resolve(cfg, workers);
         this.augment = augment;
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.builtInTasks = sc.sc().longAccumulator("images built into training minibatches in tasks");
-        this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.splitSeed = cfg.seed();
-        this.outer = new OuterOptimizer(cfg.outer());
-        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master(cfg.seed(), cfg.averagingFrequency()));
+        this.outer = new OuterOptimizer(this.cfg.outer());
+        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master(cfg.seed(), this.cfg.averagingFrequency()));
+    }
+
+    /**
+     * The settings this trainer trains with: the given ones with its number of workers, and averaging frequency
+     * and outer step as {@link WorkerScaling} adapts them to it.
+     */
+    public TrainConfig settings() {
+        return cfg;
     }
 
     /**

@@ -129,7 +129,7 @@ public final class TrainJob {
             } else {
                 LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} "
                                 + "epochs, outer step {}", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
-                        cfg.train().averagingFrequency(), cfg.train().epochs(), describe(cfg.train().outer()));
+                        trainer.settings().averagingFrequency(), cfg.train().epochs(), describe(trainer.settings()));
             }
             if (cfg.preflight().enabled()) {
                 Preflight.run(sc, MemoryPlan.of(trainer.network().getLayerWiseConfigurations(),
@@ -145,7 +145,7 @@ public final class TrainJob {
             long imagesPerEpoch = (long) train.count()
                     * (cfg.augment().enabled() && cfg.augment().mode().equals("fixed") ? cfg.augment().copies() : 1);
             int segment = cfg.checkpoint().enabled() ? cfg.checkpoint().everyRounds() * trainer.workers()
-                    * cfg.train().averagingFrequency() : 0;
+                    * trainer.settings().averagingFrequency() : 0;
             LabeledImages trainSample = cfg.history().enabled() && cfg.history().trainSample() > 0
                     ? sample(train, cfg.history().trainSample(), cfg.train().seed()) : null;
             ThroughputMeter meter = new ThroughputMeter(sc.sc());
@@ -404,9 +404,13 @@ public final class TrainJob {
         return facts;
     }
 
-    private static String describe(io.sparkcnn.config.OuterConfig outer) {
-        return outer.plain() ? "none (the average)" : String.format(Locale.ROOT, "%s, lr %s, momentum %s",
-                outer.method(), outer.lr(), outer.momentum());
+    private static String describe(io.sparkcnn.config.TrainConfig settings) {
+        io.sparkcnn.config.OuterConfig outer = settings.outer();
+        String adapted = settings.scaling().adapt() && settings.workers() > settings.scaling().referenceWorkers()
+                ? String.format(Locale.ROOT, " (adapted to %d workers from the settings for %d: train.scaling)",
+                settings.workers(), settings.scaling().referenceWorkers()) : "";
+        return (outer.plain() ? "none (the average)" : String.format(Locale.ROOT, "%s, lr %s, momentum %s",
+                outer.method(), outer.lr(), String.format(Locale.ROOT, "%.4f", outer.momentum()))) + adapted;
     }
 
     private static String hostName() {

@@ -35,12 +35,10 @@ class ScalingStudyLocalTest {
                 "--set", "data.dir=" + TestData.mnistDir(), "--set", "data.train-limit=960",
                 "--set", "data.test-limit=500", "--set", "train.batch-size-per-worker=32",
                 "--set", "train.averaging-frequency=5", "--set", "spark.fallback-master=local[2]",
-                "--variant", "plain:", "--variant", "nesterov:train.outer.method=nesterov,train.outer.lr=0.7,"
-                        + "train.outer.momentum=0.9",
+                "--variant", "plain:train.scaling.adapt=false", "--variant", "default:",
                 "--targets", "0.5,0.999", "--json", json.toString(), "--chart", chart.toString());
         assertEquals(ExitCodes.OK, run.code(), run.all());
-        assertTrue(run.out().contains("Variant nesterov {train.outer.method=nesterov, train.outer.lr=0.7, "
-                + "train.outer.momentum=0.9}"), run.out());
+        assertTrue(run.out().contains("Variant plain {train.scaling.adapt=false}"), run.out());
 
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertEquals(960, root.get("trainImages").asInt());
@@ -48,14 +46,17 @@ class ScalingStudyLocalTest {
         JsonNode variants = root.get("variants");
         assertEquals(2, variants.size());
         assertEquals("plain", variants.get(0).get("name").asText());
+        // 30 minibatches of 32. One worker averages every 5 (6 rounds). Three workers: plain, every 3 x 5 (2 rounds);
+        // adapted to 3 workers from the settings for 2, every round(5 x 2 / 3) = 3 per worker (4 rounds).
+        List<List<Integer>> shapes = List.of(List.of(1, 5, 6, 160), List.of(3, 5, 2, 160), List.of(1, 5, 6, 160),
+                List.of(3, 3, 4, 96));
+        int i = 0;
         for (JsonNode variant : variants) {
             JsonNode runs = variant.get("runs");
             assertEquals(2, runs.size());
-            // 30 minibatches of 32: one worker averages every 5 (6 rounds), three workers every 3 x 5 (2 rounds).
-            assertEquals(List.of(1, 6), List.of(runs.get(0).get("workers").asInt(), runs.get(0).get("roundsPerEpoch").asInt()));
-            assertEquals(List.of(3, 2), List.of(runs.get(1).get("workers").asInt(), runs.get(1).get("roundsPerEpoch").asInt()));
             for (JsonNode r : runs) {
-                assertEquals(160, r.get("imagesPerWorkerPerRound").asInt());
+                assertEquals(shapes.get(i++), List.of(r.get("workers").asInt(), r.get("averagingFrequency").asInt(),
+                        r.get("roundsPerEpoch").asInt(), r.get("imagesPerWorkerPerRound").asInt()), r.toString());
                 assertEquals(2, r.get("epochs").size());
                 for (JsonNode e : r.get("epochs")) {
                     assertEquals(960, e.get("images").asLong());
@@ -71,12 +72,22 @@ class ScalingStudyLocalTest {
             }
         }
         assertEquals("none", variants.get(0).get("runs").get(1).get("outer").asText());
-        assertEquals("nesterov lr 0.7 mom 0.9", variants.get(1).get("runs").get(1).get("outer").asText());
-        assertNotEquals(variants.get(0).get("runs").get(1).get("epochs").toString(),
-                variants.get(1).get("runs").get(1).get("epochs").toString(), "the outer momentum changes three workers' run");
+        assertEquals("none", variants.get(1).get("runs").get(0).get("outer").asText(), "nothing adapts at one worker");
+        assertEquals("nesterov lr 1 mom 0.3333", variants.get(1).get("runs").get(1).get("outer").asText());
+        assertEquals(losses(variants.get(0).get("runs").get(0)), losses(variants.get(1).get("runs").get(0)),
+                "one worker trains the same in both variants");
+        assertNotEquals(losses(variants.get(0).get("runs").get(1)), losses(variants.get(1).get("runs").get(1)),
+                "adapting changes three workers' run");
 
         BufferedImage png = ImageIO.read(chart.toFile());
         assertTrue(png.getWidth() >= 720 && png.getHeight() > 300, png.getWidth() + "x" + png.getHeight());
+    }
+
+    /** A run's mean training loss and test accuracy per epoch. */
+    private static List<List<Double>> losses(JsonNode run) {
+        List<List<Double>> out = new java.util.ArrayList<>();
+        run.get("epochs").forEach(e -> out.add(List.of(e.get("loss").asDouble(), e.get("accuracy").asDouble())));
+        return out;
     }
 
     @Test

@@ -57,8 +57,14 @@ class ConfigLoaderTest {
                 "train.outer.lr=0.7", "train.outer.momentum=0.9")).train().outer());
         InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
                 "train.outer.method=adam", "train.outer.lr=0", "train.outer.momentum=1")));
-        assertEquals(List.of("train.outer.method must be one of [none, heavy-ball, nesterov], got 'adam'",
+        assertEquals(List.of("train.outer.method must be one of [auto, none, heavy-ball, nesterov], got 'adam'",
                 "train.outer.lr must be > 0, got 0.0", "train.outer.momentum must be in [0, 1), got 1.0"), e.errors());
+        InvalidConfigException sharing = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "train.outer.method=nesterov", "train.approach=gradient-sharing", "train.scaling.reference-workers=0")));
+        assertEquals(List.of("train.scaling.reference-workers must be >= 1, got 0", "train.outer.method nesterov needs "
+                + "train.approach = parameter-averaging (gradient sharing has no averaging rounds)"), sharing.errors());
+        assertEquals(new ScalingConfig(true, 2), ConfigLoader.load(null, List.of()).train().scaling(), "adapts by default");
+        assertEquals("auto", ConfigLoader.load(null, List.of()).train().outer().method());
     }
 
     @Test

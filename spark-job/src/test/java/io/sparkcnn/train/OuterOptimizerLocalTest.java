@@ -6,6 +6,7 @@ import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.GradientSharingConfig;
 import io.sparkcnn.config.OuterConfig;
+import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
@@ -68,7 +69,7 @@ class OuterOptimizerLocalTest {
 
     private static TrainConfig train(int workers, int frequency, OuterConfig outer) {
         return new TrainConfig(1, 16, frequency, workers, 42, 0, true, 0, outer, TrainConfig.PARAMETER_AVERAGING,
-                GradientSharingConfig.DEFAULTS);
+                GradientSharingConfig.DEFAULTS, ScalingConfig.OFF);
     }
 
     /** seed-fc (Adam, dropout) after one epoch of the 640 images with these settings: its parameters' bits. */

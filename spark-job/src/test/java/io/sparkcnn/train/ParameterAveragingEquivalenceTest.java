@@ -7,6 +7,7 @@ import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.GradientSharingConfig;
 import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.OuterConfig;
+import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
@@ -77,7 +78,7 @@ class ParameterAveragingEquivalenceTest {
             }
 
             TrainConfig cfg = new TrainConfig(1, 16, 1, 1, 42, 0, false, 0, OuterConfig.none(),
-                    TrainConfig.PARAMETER_AVERAGING, GradientSharingConfig.DEFAULTS);
+                    TrainConfig.PARAMETER_AVERAGING, GradientSharingConfig.DEFAULTS, ScalingConfig.DEFAULTS);
             MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
             start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
