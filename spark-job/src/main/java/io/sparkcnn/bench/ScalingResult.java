@@ -65,10 +65,13 @@ public record ScalingResult(String preset, int trainImages, int testImages, int 
      * @param epochs                  one entry per epoch
      * @param reached                 per target (as text, e.g. {@code "0.99"}): the first epoch whose test accuracy is
      *                                at least the target and the images trained by then, or {@code null}
+     * @param sameAs                  {@code null} when this run was trained; else the variant whose run at the same W
+     *                                had the same settings once adapted to W, whose results (bit for bit the same,
+     *                                as training is deterministic) are copied here instead of training it again
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Run(int workers, int averagingFrequency, int roundsPerEpoch, int imagesPerWorkerPerRound,
-                      String outer, List<Epoch> epochs, Map<String, Reached> reached) {
+                      String outer, List<Epoch> epochs, Map<String, Reached> reached, String sameAs) {
         public Run {
             epochs = epochs == null ? List.of() : List.copyOf(epochs);
             reached = reached == null ? Map.of() : new LinkedHashMap<>(reached); // values may be null
@@ -193,8 +196,8 @@ public record ScalingResult(String preset, int trainImages, int testImages, int 
             }
             out.append(head).append('\n');
             for (Run r : v.runs()) {
-                out.append(String.format(Locale.ROOT, "%-8d %-28s %6d %6d", r.workers(), r.outer(), r.roundsPerEpoch(),
-                        r.imagesPerWorkerPerRound()));
+                out.append(String.format(Locale.ROOT, "%-8s %-28s %6d %6d", r.workers() + (r.sameAs() == null ? "" : "*"),
+                        r.outer(), r.roundsPerEpoch(), r.imagesPerWorkerPerRound()));
                 for (int e = 0; e < epochs; e++) {
                     out.append(e < r.epochs().size() ? String.format(Locale.ROOT, " %7.4f", r.epochs().get(e).accuracy())
                             : String.format(Locale.ROOT, " %7s", ""));
@@ -207,8 +210,8 @@ public record ScalingResult(String preset, int trainImages, int testImages, int 
             }
         }
         out.append(String.format(Locale.ROOT, "%nrounds: averaging rounds per epoch; img/wr: images per worker per "
-                + "round; ep N: test accuracy after epoch N (%,d test images); >=T: first epoch at or above T %%.%n",
-                testImages));
+                + "round; ep N: test accuracy after epoch N (%,d test images); >=T: first epoch at or above T %%; "
+                + "*: the same settings as an earlier variant at that W, not trained again.%n", testImages));
         return out.toString();
     }
 

@@ -2,6 +2,7 @@ package io.sparkcnn.bench;
 
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.config.OuterConfig;
+import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.LabeledImages;
@@ -10,12 +11,14 @@ import io.sparkcnn.train.NativeSetup;
 import io.sparkcnn.train.SparkTrainer;
 import io.sparkcnn.train.Throughput;
 import io.sparkcnn.train.ThroughputMeter;
+import io.sparkcnn.train.WorkerScaling;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +32,9 @@ import java.util.function.Consumer;
  * <p>The workers are {@code W} partitions on whatever master the session has ({@code train.workers = W}): a
  * worker's minibatches, its dropout masks and the averaging (summed in partition order) do not depend on how many
  * tasks run at once, so the accuracy is that of a cluster of {@code W} executors, bit for bit, while the time is
- * that of this master's cores.</p>
+ * that of this master's cores. For the same reason a variant whose settings at some W are those of an earlier
+ * variant at that W (say, adapting to W at one or two workers, where nothing adapts) is not trained again: the
+ * earlier run's results are copied, marked {@code sameAs}.</p>
  */
 public final class ScalingStudy {
     private static final Logger LOG = LoggerFactory.getLogger(ScalingStudy.class);
@@ -56,14 +61,38 @@ public final class ScalingStudy {
         ScalingResult result = new ScalingResult(first.model().preset(), train.count(), test.count(),
                 first.train().batchSizePerWorker(), first.train().averagingFrequency(), sc.master(), List.copyOf(targets),
                 List.of());
+        Map<List<Object>, Map.Entry<String, ScalingResult.Run>> trained = new HashMap<>();
         for (Variant variant : variants) {
             for (int workers : workerCounts) {
-                ScalingResult.Run run = train(sc, variant, workers, train, test, targets);
+                List<Object> settings = settings(variant.config(), workers);
+                Map.Entry<String, ScalingResult.Run> same = trained.get(settings);
+                ScalingResult.Run run;
+                if (same != null) {
+                    ScalingResult.Run r = same.getValue();
+                    run = new ScalingResult.Run(r.workers(), r.averagingFrequency(), r.roundsPerEpoch(),
+                            r.imagesPerWorkerPerRound(), r.outer(), r.epochs(), r.reached(), same.getKey());
+                    LOG.info("Scaling study {}: {} workers train as {} does at {} workers; not trained again",
+                            variant.name(), workers, same.getKey(), workers);
+                } else {
+                    run = train(sc, variant, workers, train, test, targets);
+                    trained.put(settings, Map.entry(variant.name(), run));
+                }
                 result = result.with(variant.name(), variant.overrides(), run);
                 afterRun.accept(result);
             }
         }
         return result;
+    }
+
+    /**
+     * Everything that decides what a run at {@code workers} workers trains: the training settings adapted to W
+     * (without the adaptation rule itself), the model, the augmentation and the data.
+     */
+    private static List<Object> settings(JobConfig cfg, int workers) {
+        TrainConfig t = WorkerScaling.resolve(cfg.train().withWorkers(workers), workers);
+        return List.of(new TrainConfig(t.epochs(), t.batchSizePerWorker(), t.averagingFrequency(), t.workers(), t.seed(),
+                t.prefetchBatches(), t.shuffleEachEpoch(), t.averageLastEpochs(), t.outer(), t.approach(), t.sharing(),
+                ScalingConfig.OFF), cfg.model(), cfg.augment(), cfg.data());
     }
 
     private static ScalingResult.Run train(JavaSparkContext sc, Variant variant, int workers, LabeledImages train,
@@ -94,7 +123,7 @@ public final class ScalingStudy {
         }
         return new ScalingResult.Run(workers, tc.averagingFrequency(), epochs.isEmpty() ? 0 : epochs.get(0).rounds(),
                 tc.batchSizePerWorker() * tc.averagingFrequency(), describe(tc.outer()), List.copyOf(epochs),
-                ScalingResult.reached(epochs, targets));
+                ScalingResult.reached(epochs, targets), null);
     }
 
     /** The outer step in a few words: {@code none}, or e.g. {@code nesterov lr 0.7 mom 0.9}. */

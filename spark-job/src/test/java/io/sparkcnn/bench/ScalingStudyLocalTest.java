@@ -76,6 +76,10 @@ class ScalingStudyLocalTest {
         assertEquals("nesterov lr 1 mom 0.3333", variants.get(1).get("runs").get(1).get("outer").asText());
         assertEquals(losses(variants.get(0).get("runs").get(0)), losses(variants.get(1).get("runs").get(0)),
                 "one worker trains the same in both variants");
+        assertEquals("plain", variants.get(1).get("runs").get(0).get("sameAs").asText(),
+                "so it is not trained again: " + variants.get(1));
+        assertTrue(variants.get(1).get("runs").get(1).get("sameAs").isNull(), variants.get(1).toString());
+        assertTrue(run.out().contains("1*"), "the table marks the copied run: " + run.out());
         assertNotEquals(losses(variants.get(0).get("runs").get(1)), losses(variants.get(1).get("runs").get(1)),
                 "adapting changes three workers' run");
 
