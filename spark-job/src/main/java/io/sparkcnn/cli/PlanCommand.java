@@ -88,8 +88,9 @@ final class PlanCommand implements Callable<Integer> {
             description = "Speed of each core of a multi-core executor relative to a one-core executor, (0, 1] (default: ${DEFAULT-VALUE}).")
     double coreEfficiency;
 
-    @Option(names = "--aggregation", defaultValue = "spark-tree", paramLabel = "PATTERN",
-            description = "spark-tree (DL4J's treeAggregate, depth 2) or ordered (two-level tree in partition order) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--aggregation", defaultValue = "ordered", paramLabel = "PATTERN",
+            description = "ordered (the job's two-level tree in partition order) or spark-tree (DL4J's own "
+                    + "treeAggregate, depth 2) (default: ${DEFAULT-VALUE}).")
     String aggregation;
 
     @Option(names = "--validate", split = ",", paramLabel = "JSON",

@@ -121,6 +121,9 @@ public final class ReportCharts {
     private static final Color[] PANEL_COLOURS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
             new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f)};
 
+    private static final java.awt.Shape[] PANEL_SHAPES =
+            org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
+
     /**
      * Panels side by side sharing the value axis, each with lines over epochs (1-based x), e.g. the test accuracy of
      * a scaling study with one panel per method and one line per worker count. A series name keeps its colour in
@@ -141,7 +144,9 @@ public final class ReportCharts {
             int i = 0;
             for (Map.Entry<String, double[]> s : panel.getValue().entrySet()) {
                 data.addSeries(perEpoch(s.getKey(), s.getValue()));
-                renderer.setSeriesPaint(i++, PANEL_COLOURS[names.indexOf(s.getKey()) % PANEL_COLOURS.length]);
+                int n = names.indexOf(s.getKey());
+                renderer.setSeriesPaint(i, PANEL_COLOURS[n % PANEL_COLOURS.length]);
+                renderer.setSeriesShape(i++, PANEL_SHAPES[n % PANEL_SHAPES.length]);
                 epochs = Math.max(epochs, s.getValue().length);
             }
             NumberAxis x = new NumberAxis("epoch (" + panel.getKey() + ")");
@@ -156,6 +161,14 @@ public final class ReportCharts {
             x.setTickUnit(new NumberTickUnit(Math.max(1, Math.ceil(epochs / 10.0)), epochFormat()));
             x.setRange(0.5, epochs + 0.5);
         }
+        org.jfree.chart.LegendItemCollection legend = new org.jfree.chart.LegendItemCollection();
+        for (int n = 0; n < names.size(); n++) {
+            org.jfree.chart.LegendItem item = new org.jfree.chart.LegendItem(names.get(n),
+                    PANEL_COLOURS[n % PANEL_COLOURS.length]);
+            item.setShape(PANEL_SHAPES[n % PANEL_SHAPES.length]);
+            legend.add(item);
+        }
+        plot.setFixedLegendItems(legend);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return png(chart, Math.max(WIDTH, 360 * Math.max(1, panels.size())), HEIGHT + 60);

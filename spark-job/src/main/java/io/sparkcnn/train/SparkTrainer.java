@@ -37,10 +37,12 @@ import java.util.function.IntConsumer;
  * driver averages parameters and updater state (saveUpdater on, so Adam's and AdaDelta's moments survive
  * averaging), summing the workers' results in partition order so that the average is the same in every run
  * ({@link PartitionOrderSum}), lets its {@link OuterOptimizer} take the step from the round's starting parameters
- * towards that average (plain averaging by default), and broadcasts the result for the next round. Each image set is broadcast to the executors once, as
- * bytes ({@link ImageBatch}); every epoch then ships only the image indices of its minibatches, in
- * {@code workers} balanced partitions, as the "paths" of DL4J's path-based training ({@link MinibatchLoader}), and
- * the executors cut the minibatches and turn them into floats. Nothing is exported to a filesystem.
+ * towards that average (the average itself up to two workers; above, with the defaults, Nesterov momentum and more
+ * frequent rounds: {@link WorkerScaling}), and broadcasts the result for the next round. Each image set is broadcast
+ * to the executors once, as bytes ({@link ImageBatch}); every epoch then ships only the image indices of its
+ * minibatches, in {@code workers} balanced partitions, as the "paths" of DL4J's path-based training
+ * ({@link MinibatchLoader}), and the executors cut the minibatches and turn them into floats. Nothing is exported to
+ * a filesystem.
  *
  * <p>After every averaging round the driver (which runs DL4J's rounds one after another) tells a
  * {@link ProgressReporter} where the epoch stands and records the round's loss, and each round's Spark job carries
