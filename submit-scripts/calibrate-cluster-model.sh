@@ -13,7 +13,8 @@
 # Defaults: --out target/cluster-model, --train-limit 12800 images, --frequency 10 (so a short epoch still has
 # several rounds), --host-cores = this machine's cores (nproc), --loopback-gbits 10 (an assumption: what the
 # calibration's communication over 127.0.0.1 is taken to cost). --skip-bench reuses the bench JSONs in DIR.
-# Run it on an idle machine: other load disturbs every figure.
+# Both runs keep averaging-frequency as given (train.scaling.adapt=false). Run it on an idle machine: other load
+# disturbs every figure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$repo_root"
@@ -50,7 +51,7 @@ if ! $skip_bench; then
     eval "$(submit-scripts/dev-cluster.sh env --dir "$cluster_dir")"
     OMP_NUM_THREADS=1 submit-scripts/submit.sh --master "$SPARK_MASTER_URL" --master-ui "$SPARK_MASTER_UI" \
       --executors "$w" --executor-cores 1 -- bench --set "data.dir=file://$repo_root/datasets/cache/mnist" \
-      --set "data.train-limit=$limit" --set "train.averaging-frequency=$frequency" \
+      --set "data.train-limit=$limit" --set "train.averaging-frequency=$frequency" --set train.scaling.adapt=false \
       --json "file://$out/bench-w$w.json" | tee "$out/bench-w$w.txt"
     submit-scripts/dev-cluster.sh stop --dir "$cluster_dir"
   done
