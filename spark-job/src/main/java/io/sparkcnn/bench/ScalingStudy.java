@@ -35,6 +35,10 @@ import java.util.function.Consumer;
  * that of this master's cores. For the same reason a variant whose settings at some W are those of an earlier
  * variant at that W (say, adapting to W at one or two workers, where nothing adapts) is not trained again: the
  * earlier run's results are copied, marked {@code sameAs}.</p>
+ *
+ * <p>Gradient sharing ({@code train.approach = gradient-sharing}) is asynchronous: its result depends on timing and
+ * on how many workers really run at once, so its runs are never copied, and a faithful study of W such workers runs
+ * on {@code local[W]} or W executors.</p>
  */
 public final class ScalingStudy {
     private static final Logger LOG = LoggerFactory.getLogger(ScalingStudy.class);
@@ -75,7 +79,9 @@ public final class ScalingStudy {
                             variant.name(), workers, same.getKey(), workers);
                 } else {
                     run = train(sc, variant, workers, train, test, targets);
-                    trained.put(settings, Map.entry(variant.name(), run));
+                    if (!variant.config().train().gradientSharing()) {
+                        trained.put(settings, Map.entry(variant.name(), run));
+                    }
                 }
                 result = result.with(variant.name(), variant.overrides(), run);
                 afterRun.accept(result);
@@ -122,12 +128,19 @@ public final class ScalingStudy {
             }
         }
         return new ScalingResult.Run(workers, tc.averagingFrequency(), epochs.isEmpty() ? 0 : epochs.get(0).rounds(),
-                tc.batchSizePerWorker() * tc.averagingFrequency(), describe(tc.outer()), List.copyOf(epochs),
+                tc.batchSizePerWorker() * tc.averagingFrequency(), describe(tc), List.copyOf(epochs),
                 ScalingResult.reached(epochs, targets), null);
     }
 
-    /** The outer step in a few words: {@code none}, or e.g. {@code nesterov lr 0.7 mom 0.9}. */
-    static String describe(OuterConfig outer) {
+    /**
+     * The driver's step in a few words: {@code none}, e.g. {@code nesterov lr 0.7 mom 0.9}, or
+     * {@code gradient sharing} (which has no averaging rounds).
+     */
+    static String describe(TrainConfig train) {
+        if (train.gradientSharing()) {
+            return "gradient sharing";
+        }
+        OuterConfig outer = train.outer();
         return outer.plain() ? "none" : String.format(Locale.ROOT, "%s lr %s mom %s", outer.method(),
                 trim(outer.lr()), trim(outer.momentum()));
     }
