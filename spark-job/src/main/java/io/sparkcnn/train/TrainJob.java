@@ -126,6 +126,11 @@ public final class TrainJob {
                         + "{} epochs", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
                         cfg.train().sharing().threshold(), cfg.train().sharing().controllerAddress(),
                         cfg.train().sharing().port(), cfg.train().epochs());
+                if (cfg.train().epochs() > 2) {
+                    LOG.warn("Gradient sharing is experimental: runs on local[2] and local[16] hung in their third epoch "
+                            + "(DL4J's SharedTrainingWrapper waiting for its trainers; docs/scaling.md); {} epochs asked",
+                            cfg.train().epochs());
+                }
             } else {
                 LOG.info("Parameter averaging on {}: {} workers, batch {} per worker, averaging every {} minibatches, {} "
                                 + "epochs, outer step {}", sc.master(), trainer.workers(), cfg.train().batchSizePerWorker(),
