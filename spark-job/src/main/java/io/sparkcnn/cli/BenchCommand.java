@@ -6,12 +6,7 @@ import io.sparkcnn.bench.ScalingResult;
 import io.sparkcnn.bench.ScalingStudy;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
-import io.sparkcnn.store.OutputException;
 import io.sparkcnn.train.SparkSessions;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -19,7 +14,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,7 +87,8 @@ final class BenchCommand implements Callable<Integer> {
         JobConfig cfg = options.load();
         BenchResult result = Benchmark.run(cfg, masters != null ? masters : defaultMasters(), repeat);
         spec.commandLine().getOut().print(result.table());
-        spec.commandLine().getOut().println("Written to " + write(json, result.json().getBytes(StandardCharsets.UTF_8)));
+        spec.commandLine().getOut().println("Written to "
+                + HadoopFiles.write(json, result.json().getBytes(StandardCharsets.UTF_8), "the benchmark"));
         return ExitCodes.OK;
     }
 
@@ -137,28 +132,16 @@ final class BenchCommand implements Callable<Integer> {
         SparkSession spark = SparkSessions.create(first);
         try {
             ScalingResult result = ScalingStudy.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), all, scale,
-                    targets, soFar -> write(jsonPath, soFar.json().getBytes(StandardCharsets.UTF_8)));
+                    targets, soFar -> HadoopFiles.write(jsonPath, soFar.json().getBytes(StandardCharsets.UTF_8),
+                            "the study"));
             spec.commandLine().getOut().print(result.table());
-            spec.commandLine().getOut().println("Written to " + write(jsonPath, result.json().getBytes(StandardCharsets.UTF_8))
-                    + " and " + write(chart, result.chart()));
+            spec.commandLine().getOut().println("Written to "
+                    + HadoopFiles.write(jsonPath, result.json().getBytes(StandardCharsets.UTF_8), "the study")
+                    + " and " + HadoopFiles.write(chart, result.chart(), "the chart"));
         } finally {
             spark.stop();
         }
         return ExitCodes.OK;
-    }
-
-    /** Writes {@code bytes} to a Hadoop filesystem path, replacing it; returns the qualified path. */
-    private static Path write(String where, byte[] bytes) {
-        Path path = new Path(where);
-        try {
-            FileSystem fs = path.getFileSystem(new Configuration());
-            try (FSDataOutputStream out = fs.create(path, true)) {
-                out.write(bytes);
-            }
-            return fs.makeQualified(path);
-        } catch (IOException e) {
-            throw new OutputException("cannot write " + where + ": " + e.getMessage(), e);
-        }
     }
 
     private static List<String> defaultMasters() {

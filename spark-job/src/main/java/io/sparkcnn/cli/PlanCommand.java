@@ -8,12 +8,7 @@ import io.sparkcnn.bench.WireBytes;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
-import io.sparkcnn.store.OutputException;
 import io.sparkcnn.train.SparkSessions;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import picocli.CommandLine;
@@ -21,7 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -190,7 +184,7 @@ final class PlanCommand implements Callable<Integer> {
 
     private List<ModelCalibration.Run> readRuns(String path) {
         try {
-            return ModelCalibration.read(readText(path), calibrationCores);
+            return ModelCalibration.read(HadoopFiles.readText(path), calibrationCores);
         } catch (IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "cannot read bench JSON " + path + ": "
                     + e.getMessage());
@@ -199,30 +193,15 @@ final class PlanCommand implements Callable<Integer> {
 
     private ScalingResult readStudy(String path) {
         try {
-            return ScalingResult.parse(readText(path));
+            return ScalingResult.parse(HadoopFiles.readText(path));
         } catch (IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "cannot read scaling study " + path + ": "
                     + e.getMessage());
         }
     }
 
-    private static String readText(String path) throws IOException {
-        Path p = new Path(path);
-        try (InputStream in = p.getFileSystem(new Configuration()).open(p)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
     private void write(String text) {
-        Path path = new Path(json);
-        try {
-            FileSystem fs = path.getFileSystem(new Configuration());
-            try (FSDataOutputStream out = fs.create(path, true)) {
-                out.write(text.getBytes(StandardCharsets.UTF_8));
-            }
-            spec.commandLine().getOut().println("Written to " + fs.makeQualified(path));
-        } catch (IOException e) {
-            throw new OutputException("cannot write the plan to " + json + ": " + e.getMessage(), e);
-        }
+        spec.commandLine().getOut().println("Written to "
+                + HadoopFiles.write(json, text.getBytes(StandardCharsets.UTF_8), "the plan"));
     }
 }
