@@ -276,7 +276,7 @@ public final class ModelRegistry {
                     return new Lock(lock, token);
                 }
                 if (System.currentTimeMillis() >= deadline) {
-                    String holder = fs.exists(lock) ? new String(read(lock), StandardCharsets.UTF_8).trim() : "a run that just left";
+                    String holder = holder(lock);
                     throw new LockedException("registry " + location + " is locked by " + holder + " (" + lock
                             + "); wait for that run, or remove a dead run's lock with break-lock");
                 }
@@ -331,6 +331,26 @@ public final class ModelRegistry {
         } catch (IOException e) {
             throw new OutputException("cannot remove " + lock + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Who holds {@code lock}. The holder creates the file and then writes its line (on HDFS the line is visible
+     * only once the file is closed), so an empty file is read again for up to a second before saying so.
+     */
+    private String holder(Path lock) throws IOException, InterruptedException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String text;
+            try {
+                text = new String(read(lock), StandardCharsets.UTF_8).trim();
+            } catch (java.io.FileNotFoundException e) {
+                return "a run that just left";
+            }
+            if (!text.isEmpty()) {
+                return text;
+            }
+            Thread.sleep(50);
+        }
+        return "a run that has not yet written its name";
     }
 
     private boolean createExclusive(Path path, byte[] content) throws IOException {

@@ -181,6 +181,30 @@ class ModelRegistryTest {
     }
 
     @Test
+    void aLockWhoseHolderHasNotYetWrittenItsNameIsReadAgain() throws Exception {
+        ModelRegistry registry = new ModelRegistry(new Configuration(), dir.toString());
+        Files.createDirectories(dir);
+        Path lockFile = dir.resolve(ModelRegistry.LOCK_FILE);
+        Files.write(lockFile, new byte[0]);
+        Thread holder = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+                Files.writeString(lockFile, "run-slow 1234 since then");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        holder.start();
+        LockedException e = assertThrows(LockedException.class, () -> registry.lock("run-fast", 0));
+        holder.join();
+        assertTrue(e.getMessage().contains("locked by run-slow 1234"), e.getMessage());
+
+        Files.write(lockFile, new byte[0]);
+        LockedException silent = assertThrows(LockedException.class, () -> registry.lock("run-fast", 0));
+        assertTrue(silent.getMessage().contains("has not yet written its name"), silent.getMessage());
+    }
+
+    @Test
     void retentionKeepsTheNewestVersionsAndLatest() {
         ModelRegistry registry = new ModelRegistry(new Configuration(), dir.toString());
         List<String> ids = new ArrayList<>();
