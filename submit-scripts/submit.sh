@@ -16,7 +16,7 @@
 #   --driver-memory M       (default 2g)
 #   --gpus-per-executor G   request G GPUs per executor through Spark's resource scheduling, found by
 #                           submit-scripts/gpu-discovery.sh (needs the -Pcuda build of the jar)
-#   --config FILE           job config (default conf/job.conf)
+#   --config FILE           job config (default conf/job.conf); also taken from the job options after --
 #   --jar FILE              job jar (default spark-job/target/spark-job-*-shaded.jar, built if missing)
 #   --spark-home DIR        Spark installation (default $SPARK_HOME); bin/spark-submit is used
 #   --master-ui URL         standalone master web UI, read for the driver's final state in cluster mode
@@ -86,6 +86,17 @@ esac
 [[ $deploy_mode == client || $deploy_mode == cluster ]] || { echo "submit.sh: --deploy-mode must be client or cluster, got '$deploy_mode'" >&2; exit 2; }
 [[ $target != local || $deploy_mode == client ]] || { echo "submit.sh: local masters have no cluster deploy mode" >&2; exit 2; }
 [[ $target != k8s || -n $k8s_image || $print_only == true ]] || { echo "submit.sh: Kubernetes needs --k8s-image" >&2; exit 2; }
+# A --config among the job's options (as run-local.sh takes it) is the job config too: the job gets exactly one.
+rest=()
+for ((i = 0; i < ${#job_args[@]}; i++)); do
+  case "${job_args[i]}" in
+    --config|-c) [[ $((i + 1)) -lt ${#job_args[@]} ]] || { echo "submit.sh: ${job_args[i]} needs a file" >&2; exit 2; }
+      config=${job_args[i + 1]}; i=$((i + 1)) ;;
+    --config=*) config=${job_args[i]#--config=} ;;
+    *) rest+=("${job_args[i]}") ;;
+  esac
+done
+job_args=(${rest[@]+"${rest[@]}"})
 [[ -f $config ]] || { echo "submit.sh: config file not found: $config" >&2; exit 2; }
 config=$(cd "$(dirname "$config")" && pwd)/$(basename "$config")
 
@@ -162,7 +173,7 @@ args=(--master "$master" --deploy-mode "$deploy_mode" --name "spark-cnn-trainer 
   --conf "spark.executor.extraJavaOptions=$(module_options) $helpers ${javacpp_options:-}"
   --conf spark.executorEnv.OMP_NUM_THREADS=1
   --conf spark.serializer=org.apache.spark.serializer.KryoSerializer
-  --conf spark.kryo.registrator=io.sparkcnn.train.NdArrayKryoRegistrator)
+  --conf spark.kryo.registrator=io.sparkcnn.runtime.NdArrayKryoRegistrator)
 [[ -n $coretype ]] && args+=(--conf "spark.executorEnv.OPENBLAS_CORETYPE=$coretype")
 
 # Training uses as many workers as there are executor cores when it starts: wait for all of them (up to

@@ -1,7 +1,7 @@
 package io.sparkcnn;
 
 import io.sparkcnn.config.ConfigLoader;
-import io.sparkcnn.train.SparkSessions;
+import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 

@@ -7,7 +7,7 @@ import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
-import io.sparkcnn.train.NativeSetup;
+import io.sparkcnn.runtime.NativeSetup;
 import io.sparkcnn.train.SparkTrainer;
 import io.sparkcnn.train.Throughput;
 import io.sparkcnn.train.ThroughputMeter;

@@ -53,7 +53,7 @@ public final class WireBytes {
      * left as it was.
      *
      * @param conf Spark settings with the serializer and registrator, e.g. from
-     *             {@link io.sparkcnn.train.SparkSessions#configure}
+     *             {@link io.sparkcnn.runtime.SparkSessions#configure}
      * @param inputs values per image (rows x cols)
      */
     public static Measured measure(MultiLayerNetwork net, SparkConf conf, int inputs, int classes) {

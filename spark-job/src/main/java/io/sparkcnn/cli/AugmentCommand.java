@@ -5,24 +5,24 @@ import io.sparkcnn.data.AugmentPreview;
 import io.sparkcnn.data.Augmenter;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.runtime.SparkSessions;
 import io.sparkcnn.store.ModelStore;
 import io.sparkcnn.train.AugmentedSet;
-import io.sparkcnn.train.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
-import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
 
 /**
  * Materializes a fixed augmented training set on the executors and writes it as idx files (to train from in

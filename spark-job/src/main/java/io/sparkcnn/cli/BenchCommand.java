@@ -4,15 +4,14 @@ import io.sparkcnn.bench.BenchResult;
 import io.sparkcnn.bench.Benchmark;
 import io.sparkcnn.bench.ScalingResult;
 import io.sparkcnn.bench.ScalingStudy;
-import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
-import io.sparkcnn.train.SparkSessions;
+import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -125,7 +124,7 @@ final class BenchCommand implements Callable<Integer> {
             List<String> sets = new ArrayList<>(options.overrides());
             overrides.forEach((k, value) -> sets.add(k + "=" + value));
             all.add(new ScalingStudy.Variant(v.substring(0, colon), overrides,
-                    ConfigLoader.load(options.configFile, sets)));
+                    ConfigOptions.load(options.configFile, sets)));
         }
         String jsonPath = json.equals(DEFAULT_JSON) ? "target/bench/scale.json" : json;
         JobConfig first = all.get(0).config();

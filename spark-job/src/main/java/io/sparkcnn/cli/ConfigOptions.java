@@ -2,6 +2,7 @@ package io.sparkcnn.cli;
 
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
+import io.sparkcnn.model.NetworkFactory;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -63,6 +64,14 @@ final class ConfigOptions {
 
     /** The validated job configuration these options describe. */
     JobConfig load() {
-        return ConfigLoader.load(configFile, overrides());
+        return load(configFile, overrides());
+    }
+
+    /**
+     * Loads and validates a job configuration ({@link ConfigLoader}), then checks that its network fits its images
+     * ({@link NetworkFactory#checkFits}): every command that takes a job configuration loads it here.
+     */
+    static JobConfig load(Path configFile, List<String> overrides) {
+        return NetworkFactory.checkFits(ConfigLoader.load(configFile, overrides));
     }
 }

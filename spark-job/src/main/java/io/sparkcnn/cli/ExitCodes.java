@@ -2,8 +2,8 @@ package io.sparkcnn.cli;
 
 import io.sparkcnn.config.InvalidConfigException;
 import io.sparkcnn.data.InvalidDataException;
+import io.sparkcnn.runtime.PreflightFailedException;
 import io.sparkcnn.store.OutputException;
-import io.sparkcnn.train.PreflightFailedException;
 import io.sparkcnn.train.TrainingFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

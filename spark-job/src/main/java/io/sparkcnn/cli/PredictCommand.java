@@ -1,6 +1,5 @@
 package io.sparkcnn.cli;
 
-import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.PngImageReader;
 import io.sparkcnn.model.InputContract;
@@ -10,11 +9,11 @@ import io.sparkcnn.predict.LocalPredictor;
 import io.sparkcnn.predict.Prediction;
 import io.sparkcnn.predict.PredictionWriter;
 import io.sparkcnn.predict.SparkPredictor;
+import io.sparkcnn.runtime.SparkSessions;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
 import io.sparkcnn.store.OutputException;
 import io.sparkcnn.store.SavedModel;
-import io.sparkcnn.train.SparkSessions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,10 +22,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -125,7 +124,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         checkOptions();
-        JobConfig cfg = ConfigLoader.load(configFile, overrides);
+        JobConfig cfg = ConfigOptions.load(configFile, overrides);
         if (!spark) {
             Configuration conf = new Configuration();
             return predict(conf, loadModel(conf), null);

@@ -1,14 +1,14 @@
 package io.sparkcnn.cli;
 
 import io.sparkcnn.config.JobConfig;
-import io.sparkcnn.train.MemoryPlan;
-import io.sparkcnn.train.NativeSetup;
-import io.sparkcnn.train.Preflight;
-import io.sparkcnn.train.SparkSessions;
+import io.sparkcnn.runtime.MemoryPlan;
+import io.sparkcnn.runtime.NativeSetup;
+import io.sparkcnn.runtime.Preflight;
+import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.util.List;
 import java.util.concurrent.Callable;

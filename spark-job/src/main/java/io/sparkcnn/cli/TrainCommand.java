@@ -1,12 +1,12 @@
 package io.sparkcnn.cli;
 
 import io.sparkcnn.config.JobConfig;
-import io.sparkcnn.train.SparkSessions;
+import io.sparkcnn.runtime.SparkSessions;
 import io.sparkcnn.train.TrainJob;
 import io.sparkcnn.train.TrainResult;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.Locale;

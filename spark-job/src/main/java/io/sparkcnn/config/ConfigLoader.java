@@ -8,7 +8,6 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
-import io.sparkcnn.model.NetworkFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +24,8 @@ import java.util.regex.Pattern;
  * Loads the job configuration: command-line overrides, then the job file ({@code conf/job.conf}), then the
  * defaults in the jar's {@code reference.conf}, all under the root key {@value #ROOT}. Validation reports every
  * error at once (missing or mistyped values, unknown keys, out-of-range numbers) as an
- * {@link InvalidConfigException}, before anything touches Spark.
+ * {@link InvalidConfigException}, before anything touches Spark. Whether the network fits the images needs the
+ * network factory, a package above this one: {@code NetworkFactory.checkFits} checks it after loading.
  */
 public final class ConfigLoader {
     /** Root key of every setting of this job. */
@@ -235,14 +235,6 @@ public final class ConfigLoader {
         if (!r.bad("model.transfer.freeze") && !TransferConfig.FREEZE_MODES.contains(transfer.freeze())) {
             errors.add("model.transfer.freeze must be one of " + TransferConfig.FREEZE_MODES + ", got '"
                     + transfer.freeze() + "'");
-        }
-        if (errors.isEmpty()) {
-            try {
-                NetworkFactory.build(network, 0, data.imageRows(), data.imageCols());
-            } catch (RuntimeException e) {
-                errors.add("model.network does not fit " + data.imageRows() + "x" + data.imageCols() + " images: "
-                        + e.getMessage());
-            }
         }
         atLeast(r, "train.epochs", train.epochs(), 1);
         atLeast(r, "train.batch-size-per-worker", train.batchSizePerWorker(), 1);

@@ -1,5 +1,6 @@
 package io.sparkcnn.data;
 
+import io.sparkcnn.common.Seeds;
 import io.sparkcnn.config.AugmentConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;

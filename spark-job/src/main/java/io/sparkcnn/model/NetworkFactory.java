@@ -1,5 +1,7 @@
 package io.sparkcnn.model;
 
+import io.sparkcnn.config.InvalidConfigException;
+import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.config.LayerConfig;
 import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.PaddingConfig;
@@ -85,6 +87,23 @@ public final class NetworkFactory {
     /** The network input for images of {@code rows x cols}: flat rows, reshaped when the network starts spatially. */
     public static InputType inputType(NetworkConfig net, int rows, int cols) {
         return net.takesImages() ? InputType.convolutionalFlat(rows, cols, 1) : InputType.feedForward((long) rows * cols);
+    }
+
+    /**
+     * Checks that {@code model.network} builds for {@code data.image-rows} x {@code data.image-cols} images, the
+     * one check of a job configuration that needs the network factory (the rest is {@code ConfigLoader}'s).
+     *
+     * @return {@code cfg}
+     * @throws InvalidConfigException naming the layer that does not fit
+     */
+    public static JobConfig checkFits(JobConfig cfg) {
+        try {
+            build(cfg.model().network(), 0, cfg.data().imageRows(), cfg.data().imageCols());
+        } catch (RuntimeException e) {
+            throw new InvalidConfigException(List.of("model.network does not fit " + cfg.data().imageRows() + "x"
+                    + cfg.data().imageCols() + " images: " + e.getMessage()));
+        }
+        return cfg;
     }
 
     /**

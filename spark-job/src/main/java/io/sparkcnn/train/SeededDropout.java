@@ -1,6 +1,6 @@
 package io.sparkcnn.train;
 
-import io.sparkcnn.data.Seeds;
+import io.sparkcnn.common.Seeds;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;

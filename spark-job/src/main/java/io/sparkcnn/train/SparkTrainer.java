@@ -1,5 +1,6 @@
 package io.sparkcnn.train;
 
+import io.sparkcnn.common.Failures;
 import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.Augmenter;
@@ -401,7 +402,7 @@ public final class SparkTrainer implements AutoCloseable {
                 trainingStats.add(sparkNet.getSparkTrainingStats());
             }
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
-            throw new TrainingFailedException("training failed: " + rootMessage(e), e);
+            throw new TrainingFailedException("training failed: " + Failures.rootMessage(e), e);
         }
     }
 
@@ -425,7 +426,7 @@ public final class SparkTrainer implements AutoCloseable {
             return sparkNet.evaluate(toRdd(test, test.batchIndices(cfg.batchSizePerWorker(), null)), null,
                     cfg.batchSizePerWorker());
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
-            throw new TrainingFailedException("evaluation failed: " + rootMessage(e), e);
+            throw new TrainingFailedException("evaluation failed: " + Failures.rootMessage(e), e);
         } finally {
             sc.setJobDescription(null);
         }
@@ -465,13 +466,5 @@ public final class SparkTrainer implements AutoCloseable {
     public void close() {
         broadcasts.values().forEach(Broadcast::destroy);
         broadcasts.clear();
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + " (caused by " + t + ")";
     }
 }

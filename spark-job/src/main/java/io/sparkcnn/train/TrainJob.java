@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.model.InputContract;
+import io.sparkcnn.runtime.NativeSetup;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
 import org.apache.spark.api.java.JavaSparkContext;

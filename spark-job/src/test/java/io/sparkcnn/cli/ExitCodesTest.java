@@ -66,6 +66,16 @@ class ExitCodesTest {
         assertEquals(ExitCodes.BAD_CONFIG, train("--no-such-option").code());
     }
 
+    @Test
+    void aNetworkThatDoesNotFitTheImagesExitsWith2BeforeSpark() {
+        for (String command : List.of("train", "show-config", "resources")) {
+            Run run = Cli.run(List.of(command, "--set", "data.image-rows=2", "--set", "data.image-cols=2"));
+            assertEquals(ExitCodes.BAD_CONFIG, run.code(), command + ": " + run.err());
+            assertTrue(run.err().contains("invalid configuration (1 error)")
+                    && run.err().contains("model.network does not fit 2x2 images: "), command + ": " + run.err());
+        }
+    }
+
     /** One bad-input kind: the training files to write and the message that must come back. */
     private record BadInput(String kind, byte[] images, byte[] labels, String file, String message) {
         @Override

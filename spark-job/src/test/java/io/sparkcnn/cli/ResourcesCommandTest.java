@@ -1,9 +1,9 @@
 package io.sparkcnn.cli;
 
-import io.sparkcnn.Cli;
 import io.sparkcnn.Cli.Run;
+import io.sparkcnn.Cli;
 import io.sparkcnn.config.ConfigLoader;
-import io.sparkcnn.train.MemoryPlan;
+import io.sparkcnn.runtime.MemoryPlan;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

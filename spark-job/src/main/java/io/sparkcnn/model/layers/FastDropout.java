@@ -1,6 +1,6 @@
 package io.sparkcnn.model.layers;
 
-import io.sparkcnn.data.Seeds;
+import io.sparkcnn.common.Seeds;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.dropout.IDropout;

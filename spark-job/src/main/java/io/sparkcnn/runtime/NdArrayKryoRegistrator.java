@@ -1,4 +1,4 @@
-package io.sparkcnn.train;
+package io.sparkcnn.runtime;
 
 import com.esotericsoftware.kryo.Kryo;
 import org.apache.spark.serializer.KryoRegistrator;

@@ -1,4 +1,4 @@
-package io.sparkcnn.train;
+package io.sparkcnn.runtime;
 
 import io.sparkcnn.Networks;
 import io.sparkcnn.config.NativeConfig;

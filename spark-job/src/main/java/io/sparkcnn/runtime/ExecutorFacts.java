@@ -1,4 +1,4 @@
-package io.sparkcnn.train;
+package io.sparkcnn.runtime;
 
 /**
  * What one JVM (an executor, or the driver) reports about its environment to the {@link Preflight} check.

@@ -1,4 +1,4 @@
-package io.sparkcnn.train;
+package io.sparkcnn.runtime;
 
 import java.util.List;
 

@@ -1,7 +1,8 @@
-package io.sparkcnn.train;
+package io.sparkcnn.runtime;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkcnn.common.Failures;
 import io.sparkcnn.config.NativeConfig;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
@@ -113,7 +114,7 @@ public final class Preflight {
             executors = probeExecutors(sc, Math.max(sc.defaultParallelism(), registered));
         } catch (Exception e) { // Spark's SparkException is checked, but Scala throws it undeclared
             throw new PreflightFailedException(List.of(new Finding(Severity.FATAL, "the probe task failed on the "
-                    + "executors: " + SparkTrainer.rootMessage(e) + ": see the executors' logs (a native library that "
+                    + "executors: " + Failures.rootMessage(e) + ": see the executors' logs (a native library that "
                     + "does not load, or an OPENBLAS_CORETYPE naming a core the CPU lacks, can kill an executor)")));
         }
         LOG.info("Pre-flight check: {} of {} executor(s) answered in {} ms:\n{}", executors.size(), registered,

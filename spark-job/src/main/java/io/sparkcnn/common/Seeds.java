@@ -1,4 +1,4 @@
-package io.sparkcnn.data;
+package io.sparkcnn.common;
 
 /**
  * Seed derivation shared by everything that must draw the same random numbers wherever it runs (augmentation
