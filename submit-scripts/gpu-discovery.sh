@@ -7,7 +7,7 @@
 # Spark runs it when an executor (or a standalone worker, or the driver) starts and schedules tasks onto
 # those addresses; a task reads its own from TaskContext.resources(). Like Spark's example script, it
 # assumes the process sees only the GPUs meant for it (a YARN or Kubernetes container with GPU isolation,
-# or one worker per host on a standalone cluster). Pass it with the job's jar (see the README, "GPU (CUDA)"):
+# or one worker per host on a standalone cluster). Pass it with the job's jar (see docs/cluster.md, "GPU (CUDA)"):
 #
 #   --files submit-scripts/gpu-discovery.sh
 #   --conf spark.executor.resource.gpu.discoveryScript=./gpu-discovery.sh

@@ -8,7 +8,7 @@
 #   submit-scripts/retrain.sh --registry DIR [--master URL] [--config FILE] [more train options]
 #
 # DIR is any Hadoop path (file://, hdfs://). Environment: LOCK_WAIT (default 600), KEEP (versions kept,
-# default 10), TOLERANCE (default 0.005). Exit codes as for train (README); 0 also when the new version was
+# default 10), TOLERANCE (default 0.005). Exit codes as for train (docs/running.md); 0 also when the new version was
 # not promoted (the log line "Promotion (if-no-worse): NOT promoted" says why).
 # Examples for cron, a systemd timer and Airflow: submit-scripts/examples/.
 set -euo pipefail

@@ -16,7 +16,7 @@ final class ConfigOptions {
     Path configFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
-            description = "Override one setting, e.g. --set train.epochs=5 (repeatable; see the README's config reference).")
+            description = "Override one setting, e.g. --set train.epochs=5 (repeatable; every key in conf/REFERENCE.md).")
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--preset", description = "Shorthand for --set model.preset=NAME: seed-fc, seed-cnn, seed-cnn-same or a network file.")

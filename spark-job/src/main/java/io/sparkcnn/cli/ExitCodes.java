@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
-/** Process exit codes of the job, also listed in the README, and the one place exceptions become them. */
+/** Process exit codes of the job, also listed in docs/running.md, and the one place exceptions become them. */
 public final class ExitCodes {
     /** The job finished and saved its output. */
     public static final int OK = 0;

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Every job file shipped in {@code conf/} loads and validates, and the recipes say what the README says. */
+/** Every job file shipped in {@code conf/} loads and validates, and the recipes say what docs/results.md says. */
 @Tag("unit")
 class ShippedConfigsTest {
     @Test

@@ -23,7 +23,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The memory plan against hand calculations from the networks' layer shapes (README, "Networks"). */
+/** The memory plan against hand calculations from the networks' layer shapes (docs/cluster.md, "Memory plan: `resources`"). */
 @Tag("unit")
 class MemoryPlanTest {
     private static final long MIB = 1L << 20;

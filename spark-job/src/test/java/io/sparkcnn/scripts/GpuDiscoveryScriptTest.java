@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code --query-gpu=index --format=csv,noheader} (one index per line) and records its arguments. The fake
  * stands in for the GPU tool only; the script under test is the real file. What these tests cannot show is
  * that a real {@code nvidia-smi} prints that format on a given driver version, nor that Spark schedules tasks
- * onto the addresses: that needs a GPU host (README, "GPU (CUDA)").</p>
+ * onto the addresses: that needs a GPU host (docs/cluster.md, "GPU (CUDA)").</p>
  */
 @Tag("unit")
 class GpuDiscoveryScriptTest {
