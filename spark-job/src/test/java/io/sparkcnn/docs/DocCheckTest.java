@@ -196,16 +196,8 @@ class DocCheckTest {
      */
     static List<List<String>> commands(String page) {
         List<List<String>> commands = new ArrayList<>();
-        boolean code = false;
         StringBuilder line = new StringBuilder();
-        for (String raw : page.split("\n", -1)) {
-            if (FENCE.matcher(raw).find()) {
-                code = !code;
-                continue;
-            }
-            if (!code) {
-                continue;
-            }
+        for (String raw : lines(page, true)) {
             line.append(raw.strip());
             if (raw.endsWith("\\")) {
                 line.setLength(line.length() - 1);
@@ -219,6 +211,20 @@ class DocCheckTest {
             }
         }
         return commands;
+    }
+
+    /** The lines of {@code page} inside fenced code blocks ({@code code}) or outside them, fences left out. */
+    static List<String> lines(String page, boolean code) {
+        List<String> kept = new ArrayList<>();
+        boolean inside = false;
+        for (String line : page.split("\n", -1)) {
+            if (FENCE.matcher(line).find()) {
+                inside = !inside;
+            } else if (inside == code) {
+                kept.add(line);
+            }
+        }
+        return kept;
     }
 
     /** Shell words: single and double quotes grouped and removed, everything from an unquoted {@code #} dropped. */
@@ -258,15 +264,7 @@ class DocCheckTest {
     /** The relative links of a page outside code blocks and code spans: {@code [text](target)} targets. */
     static List<String> relativeLinks(String page) {
         List<String> links = new ArrayList<>();
-        boolean code = false;
-        for (String line : page.split("\n", -1)) {
-            if (FENCE.matcher(line).find()) {
-                code = !code;
-                continue;
-            }
-            if (code) {
-                continue;
-            }
+        for (String line : lines(page, false)) {
             Matcher m = LINK.matcher(line.replaceAll("`[^`]*`", "``"));
             while (m.find()) {
                 String target = m.group(2);
@@ -302,14 +300,9 @@ class DocCheckTest {
     /** The anchors a code host gives the headings of a page, with {@code -1}, {@code -2}... for repeated ones. */
     static Set<String> anchors(String page) {
         Set<String> anchors = new LinkedHashSet<>();
-        boolean code = false;
-        for (String line : page.split("\n", -1)) {
-            if (FENCE.matcher(line).find()) {
-                code = !code;
-                continue;
-            }
+        for (String line : lines(page, false)) {
             Matcher m = HEADING.matcher(line);
-            if (!code && m.matches()) {
+            if (m.matches()) {
                 String slug = slug(m.group(1));
                 String unique = slug;
                 for (int n = 1; anchors.contains(unique); n++) {
