@@ -9,9 +9,9 @@ import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -11,9 +11,9 @@ import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.SparkConf;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.PrintWriter;

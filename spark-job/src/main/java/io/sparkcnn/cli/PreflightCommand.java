@@ -7,8 +7,8 @@ import io.sparkcnn.runtime.Preflight;
 import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 import java.util.List;
 import java.util.concurrent.Callable;

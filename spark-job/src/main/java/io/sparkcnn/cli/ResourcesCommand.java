@@ -3,9 +3,9 @@ package io.sparkcnn.cli;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.runtime.MemoryPlan;
 import org.apache.spark.network.util.JavaUtils;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -5,8 +5,8 @@ import io.sparkcnn.runtime.SparkSessions;
 import io.sparkcnn.train.TrainJob;
 import io.sparkcnn.train.TrainResult;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.sparkcnn.cli;
 
-import io.sparkcnn.Cli.Run;
 import io.sparkcnn.Cli;
+import io.sparkcnn.Cli.Run;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.runtime.MemoryPlan;
 import org.junit.jupiter.api.Tag;
