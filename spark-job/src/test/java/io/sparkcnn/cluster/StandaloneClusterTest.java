@@ -167,10 +167,12 @@ class StandaloneClusterTest {
         assertTrue(undisturbedAccuracy >= 0.85, "accuracy " + undisturbedAccuracy);
     }
 
+    /** Also the job's {@code --config} given after {@code --}, as {@code run-local.sh} takes it: the job gets it once. */
     @Test
     @Order(2)
     void clusterModeRunsTheDriverOnAWorkerAndReportsItsFinalState() throws Exception {
-        Run run = run(submit("cluster", List.of(), job(1, "/out/cluster")), 6);
+        String config = TestData.projectRoot().resolve("conf/job.conf").toString();
+        Run run = run(submit("cluster", List.of(), job(1, "/out/cluster", "--config", config)), 6);
         assertEquals(0, run.code(), run.out());
         assertTrue(run.out().matches("(?s).*driver driver-\\S+ ended FINISHED.*"), run.out());
         assertTrue(hdfs.exists(new Path("/out/cluster/" + ModelStore.MODEL_FILE)));
