@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("unit")
 class ArchitectureTest {
     /** The packages of {@code io.sparkcnn} from the bottom up; each may use only the ones before it. */
-    static final List<String> LAYERS = List.of("common", "config", "data", "model", "runtime", "store", "eval",
+    static final List<String> LAYERS = List.of("common", "config", "data", "model", "runtime", "store", "frames", "eval",
             "report", "train", "predict", "bench", "cli");
 
     /** The classes of the training run's phases, whose methods {@link #phasesHaveShortMethods} keeps short. */

@@ -6,6 +6,7 @@ import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.frames.DataSources;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.runtime.NativeSetup;
 import io.sparkcnn.train.SparkTrainer;
@@ -13,6 +14,7 @@ import io.sparkcnn.train.Throughput;
 import io.sparkcnn.train.ThroughputMeter;
 import io.sparkcnn.train.WorkerScaling;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +61,7 @@ public final class ScalingStudy {
                                     List<Double> targets, Consumer<ScalingResult> afterRun) {
         JobConfig first = variants.get(0).config();
         NativeSetup.applyToThisJvm(first.natives());
-        DatasetLoader.TrainTest data = new DatasetLoader(sc.hadoopConfiguration()).load(first.data());
+        DatasetLoader.TrainTest data = DataSources.load(SparkSession.active(), first.data());
         LabeledImages train = data.train();
         LabeledImages test = data.test();
         ScalingResult result = new ScalingResult(first.model().preset(), train.count(), test.count(),

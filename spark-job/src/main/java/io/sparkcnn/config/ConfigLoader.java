@@ -166,6 +166,9 @@ public final class ConfigLoader {
                 r.string("data.train-images"), r.string("data.train-labels"),
                 r.string("data.test-images"), r.string("data.test-labels"),
                 r.string("data.train-csv"), r.string("data.test-csv"),
+                r.string("data.train-table"), r.string("data.test-table"), r.string("data.label-column"),
+                r.string("data.image-column"), r.decimal("data.pixel-max"),
+                r.string("data.train-folder"), r.string("data.test-folder"),
                 r.decimal("data.holdout-fraction"), r.longValue("data.split-seed"),
                 r.integer("data.train-limit"), r.integer("data.test-limit"),
                 r.integer("data.image-rows"), r.integer("data.image-cols"), r.intList("data.labels"));
@@ -209,18 +212,35 @@ public final class ConfigLoader {
         ReportConfig report = new ReportConfig(r.bool("report.enabled"), r.integer("report.worst-images"),
                 referenceRuns(r));
 
-        boolean formatKnown = format.equals("idx") || format.equals("csv");
-        if (!r.bad("data.format") && !formatKnown) {
-            errors.add("data.format must be 'idx' or 'csv', got '" + format + "'");
+        List<String> formats = List.of("idx", "csv", "parquet", "images");
+        if (!r.bad("data.format") && !formats.contains(format)) {
+            errors.add("data.format must be one of " + formats + ", got '" + format + "'");
         } else if (format.equals("idx")) {
             requireNonEmpty(r, "data.train-images", data.trainImages());
             requireNonEmpty(r, "data.train-labels", data.trainLabels());
             requireNonEmpty(r, "data.test-images", data.testImages());
             requireNonEmpty(r, "data.test-labels", data.testLabels());
-        } else if (format.equals("csv")) {
-            requireNonEmpty(r, "data.train-csv", data.trainCsv());
-            if (!r.bad("data.holdout-fraction") && data.testCsv().isBlank() && !(data.holdoutFraction() > 0 && data.holdoutFraction() < 1)) {
-                errors.add("data.holdout-fraction must be in (0, 1) when data.test-csv is empty, got " + data.holdoutFraction());
+        } else {
+            String trainKey = switch (format) {
+                case "csv" -> "data.train-csv";
+                case "parquet" -> "data.train-table";
+                default -> "data.train-folder";
+            };
+            requireNonEmpty(r, trainKey, switch (format) {
+                case "csv" -> data.trainCsv();
+                case "parquet" -> data.trainTable();
+                default -> data.trainFolder();
+            });
+            if (!r.bad("data.holdout-fraction") && data.testSet().isBlank() && !(data.holdoutFraction() > 0 && data.holdoutFraction() < 1)) {
+                errors.add("data.holdout-fraction must be in (0, 1) when " + trainKey.replace("train", "test")
+                        + " is empty, got " + data.holdoutFraction());
+            }
+            if (format.equals("parquet")) {
+                requireNonEmpty(r, "data.label-column", data.labelColumn());
+                requireNonEmpty(r, "data.image-column", data.imageColumn());
+                if (!r.bad("data.pixel-max") && !(data.pixelMax() > 0)) {
+                    errors.add("data.pixel-max must be > 0, got " + data.pixelMax());
+                }
             }
         }
         atLeast(r, "data.train-limit", data.trainLimit(), 0);

@@ -1,6 +1,7 @@
 package io.sparkcnn.data;
 
 import io.sparkcnn.config.DataConfig;
+import io.sparkcnn.config.InvalidConfigException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -11,6 +12,7 @@ import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.zip.ZipException;
 
 /**
@@ -40,14 +42,31 @@ public final class DatasetLoader {
         }
     }
 
+    /** The training and held-out sets of an {@code idx} or {@code csv} configuration. */
     public TrainTest load(DataConfig cfg) {
-        TrainTest data = switch (cfg.format()) {
-            case "idx" -> new TrainTest(
-                    idx(cfg.trainImages(), cfg.trainLabels(), cfg.imageRows(), cfg.imageCols()),
-                    idx(cfg.testImages(), cfg.testLabels(), cfg.imageRows(), cfg.imageCols()), false);
-            case "csv" -> csv(cfg);
-            default -> throw new IllegalArgumentException("unknown data format " + cfg.format());
+        return switch (cfg.format()) {
+            case "idx" -> split(idx(cfg.trainImages(), cfg.trainLabels(), cfg.imageRows(), cfg.imageCols()),
+                    idx(cfg.testImages(), cfg.testLabels(), cfg.imageRows(), cfg.imageCols()), cfg);
+            case "csv" -> split(csvFile(cfg.trainCsv(), cfg.imageRows(), cfg.imageCols()), cfg.testCsv().isBlank()
+                    ? null : csvFile(cfg.testCsv(), cfg.imageRows(), cfg.imageCols()), cfg);
+            default -> throw new InvalidConfigException(List.of("data.format = " + cfg.format() + " is read by Spark's "
+                    + "executors; this command reads only idx and csv on its own"));
         };
+    }
+
+    /**
+     * A training set and, when {@code test} is null, a held-out share of it ({@code data.holdout-fraction}), with
+     * {@code data.labels} and the limits applied: the common end of every format's loading.
+     */
+    public static TrainTest split(LabeledImages train, LabeledImages test, DataConfig cfg) {
+        if (test != null) {
+            return limited(new TrainTest(train, test, false), cfg);
+        }
+        LabeledImages.Split split = train.holdOut(cfg.holdoutFraction(), cfg.splitSeed());
+        return limited(new TrainTest(split.train(), split.test(), true), cfg);
+    }
+
+    private static TrainTest limited(TrainTest data, DataConfig cfg) {
         TrainTest limited = new TrainTest(data.train().withLabels(cfg.labels()).limit(cfg.trainLimit()),
                 data.test().withLabels(cfg.labels()).limit(cfg.testLimit()), data.validation());
         LOG.info("Training set: {} images of {}x{} from {}", limited.train().count(), limited.train().rows(),
@@ -68,15 +87,6 @@ public final class DatasetLoader {
                     + imagesPath, lab.length + " labels");
         }
         return new LabeledImages(imagesPath, img.rows(), img.cols(), img.pixels(), lab);
-    }
-
-    private TrainTest csv(DataConfig cfg) {
-        LabeledImages train = csvFile(cfg.trainCsv(), cfg.imageRows(), cfg.imageCols());
-        if (!cfg.testCsv().isBlank()) {
-            return new TrainTest(train, csvFile(cfg.testCsv(), cfg.imageRows(), cfg.imageCols()), false);
-        }
-        LabeledImages.Split split = train.holdOut(cfg.holdoutFraction(), cfg.splitSeed());
-        return new TrainTest(split.train(), split.test(), true);
     }
 
     public LabeledImages csvFile(String path, int rows, int cols) {

@@ -7,6 +7,7 @@ import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.config.TransferConfig;
 import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.frames.DataSources;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.TransferLearning;
@@ -17,6 +18,7 @@ import io.sparkcnn.runtime.Preflight;
 import io.sparkcnn.store.ModelRegistry;
 import io.sparkcnn.store.ModelStore;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -43,8 +45,9 @@ final class StartPhase {
     }
 
     /** Loads the data and decides where training starts: resumed, warm, transferred or fresh. */
-    static RunState begin(JobConfig cfg, JavaSparkContext sc, ModelStore store, ModelRegistry registry, Instant started) {
-        DatasetLoader.TrainTest data = new DatasetLoader(sc.hadoopConfiguration()).load(cfg.data());
+    static RunState begin(JobConfig cfg, SparkSession spark, ModelStore store, ModelRegistry registry, Instant started) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        DatasetLoader.TrainTest data = DataSources.load(spark, cfg.data());
         LabeledImages train = data.train();
         LOG.info("Training class counts 0-9: {}", Arrays.toString(train.classCounts()));
         MultiLayerConfiguration conf = NetworkFactory.build(cfg.model().network(), cfg.train().seed(), train.rows(), train.cols());

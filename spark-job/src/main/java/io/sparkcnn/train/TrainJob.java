@@ -46,7 +46,7 @@ public final class TrainJob {
         ModelStore store = new ModelStore(sc.hadoopConfiguration());
         if (!cfg.output().registry()) {
             store.checkWritable(cfg.output().path(), cfg.output().overwrite());
-            return train(cfg, sc, store, null, started);
+            return train(cfg, spark, store, null, started);
         }
         ModelRegistry registry = new ModelRegistry(sc.hadoopConfiguration(), cfg.output().path());
         String owner = "application " + sc.sc().applicationId() + " (" + ProcessHandle.current().pid() + "@"
@@ -54,15 +54,15 @@ public final class TrainJob {
         try (ModelRegistry.Lock lock = registry.lock(owner, cfg.output().lockWaitSeconds() * 1000L)) {
             LOG.info("Holding the lock of registry {} (latest version: {})", registry.location(),
                     registry.latest().orElse("none"));
-            return train(cfg, sc, store, registry, started);
+            return train(cfg, spark, store, registry, started);
         }
     }
 
     /** The run in its three phases, one {@link RunState} passed from each to the next. */
-    private static TrainResult train(JobConfig cfg, JavaSparkContext sc, ModelStore store, ModelRegistry registry,
+    private static TrainResult train(JobConfig cfg, SparkSession spark, ModelStore store, ModelRegistry registry,
                                      Instant started) {
-        RunState run = StartPhase.begin(cfg, sc, store, registry, started);
-        try (SparkTrainer trainer = new SparkTrainer(sc, run.start.network(), cfg.train(), cfg.augment())) {
+        RunState run = StartPhase.begin(cfg, spark, store, registry, started);
+        try (SparkTrainer trainer = new SparkTrainer(run.sc, run.start.network(), cfg.train(), cfg.augment())) {
             StartPhase.prepare(run, trainer);
             EpochLoop.run(run, trainer);
             return FinishPhase.finish(run, trainer);

@@ -44,7 +44,7 @@ class ConfigLoaderTest {
                 "model.preset must be one of [seed-fc, seed-cnn, seed-cnn-same] or the path of a network file "
                         + "(*.conf), got 'resnet'",
                 "train.batch-size-per-worker has type STRING rather than NUMBER",
-                "data.format must be 'idx' or 'csv', got 'png'",
+                "data.format must be one of [idx, csv, parquet, images], got 'png'",
                 "train.epochs must be >= 1, got 0",
                 "natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
                         + "(e.g. SKYLAKEX, HASWELL), got 'skylake'"), e.errors().stream()
