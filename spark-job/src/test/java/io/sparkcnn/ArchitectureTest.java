@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArchitectureTest {
     /** The packages of {@code io.sparkcnn} from the bottom up; each may use only the ones before it. */
     static final List<String> LAYERS = List.of("common", "config", "data", "model", "runtime", "store", "frames", "eval",
-            "report", "train", "predict", "bench", "cli");
+            "report", "train", "predict", "ml", "bench", "cli");
 
     /** The classes of the training run's phases, whose methods {@link #phasesHaveShortMethods} keeps short. */
     static final Set<String> PHASES = Set.of("TrainJob", "RunState", "StartPhase", "EpochLoop", "FinishPhase");

@@ -216,15 +216,20 @@ public final class ImageFrames {
             }
             Object image = row.isNullAt(3) ? null : row.get(3);
             byte[] bytes = new byte[pixels];
-            String imageProblem = image == null ? "null" : toBytes(image, bytes, pixelMax);
+            String imageProblem = image == null ? "null" : pixels(image, bytes, pixelMax);
             out.add(imageProblem == null ? Item.ok(file, position, label, bytes)
                     : Item.bad(file, position, IMAGE, null, imageProblem));
         }
         return out.iterator();
     }
 
-    /** Fills {@code bytes} from one image value; returns what is wrong with it, or {@code null}. */
-    private static String toBytes(Object image, byte[] bytes, double pixelMax) {
+    /**
+     * Fills {@code bytes} from one image value of a DataFrame ({@code byte[]}, an ML {@code Vector} or an array of
+     * numbers, as {@link #read} takes them).
+     *
+     * @return what is wrong with the value (its length, a pixel out of range), or {@code null}
+     */
+    public static String pixels(Object image, byte[] bytes, double pixelMax) {
         if (image instanceof byte[] binary) {
             if (binary.length != bytes.length) {
                 return binary.length + " bytes";
