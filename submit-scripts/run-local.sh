@@ -2,7 +2,7 @@
 # Runs the job on this machine with no Spark installation: fetches MNIST if missing, compiles the job,
 # then trains on local[*] (or --master), evaluates on the test set and saves the model.
 #
-#   submit-scripts/run-local.sh [train|show-config|to-csv|augment|break-lock|resources|preflight|predict|report|bench|plan|convert] [--master local[2]] [--print-command] [options...]
+#   submit-scripts/run-local.sh [train|show-config|to-csv|augment|break-lock|resources|preflight|predict|report|bench|plan|convert|score] [--master local[2]] [--print-command] [options...]
 #
 # The command defaults to train; to-csv writes MNIST's training set as a Kaggle-style CSV (see --help).
 # Train options (see --help): --config FILE (default conf/job.conf), --set key=value, --preset NAME,
@@ -19,7 +19,7 @@ print_only=false
 has_config=false
 command=train
 case "${1:-}" in
-  train|show-config|to-csv|augment|break-lock|resources|preflight|predict|report|bench|plan|convert) command=$1; shift ;;
+  train|show-config|to-csv|augment|break-lock|resources|preflight|predict|report|bench|plan|convert|score) command=$1; shift ;;
 esac
 while [[ $# -gt 0 ]]; do
   case "$1" in

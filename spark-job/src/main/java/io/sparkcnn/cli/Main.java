@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Trains convolutional networks on MNIST-style images across a Spark cluster.",
         subcommands = {TrainCommand.class, ShowConfigCommand.class, ToCsvCommand.class, AugmentCommand.class,
                 BreakLockCommand.class, ResourcesCommand.class, PreflightCommand.class, PredictCommand.class,
-                ReportCommand.class, BenchCommand.class, PlanCommand.class, ConvertCommand.class},
+                ReportCommand.class, BenchCommand.class, PlanCommand.class, ConvertCommand.class, ScoreCommand.class},
         exitCodeOnInvalidInput = ExitCodes.BAD_CONFIG, exitCodeOnExecutionException = ExitCodes.INTERNAL)
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -25,6 +25,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, show-config, to-csv, augment, break-lock, resources, preflight, predict, report, bench, plan or convert");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: train, show-config, to-csv, augment, break-lock, resources, preflight, predict, report, bench, plan, convert or score");
     }
 }

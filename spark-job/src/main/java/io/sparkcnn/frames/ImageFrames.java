@@ -319,16 +319,30 @@ public final class ImageFrames {
      */
     public static void writeParquet(SparkSession spark, LabeledImages images, String path, String labelColumn,
                                     String imageColumn, boolean overwrite) {
+        int partitions = Math.max(1, (int) Math.ceil(images.count() * (double) images.pixelsPerImage() / (64 << 20)));
+        writeAtomically(spark, frame(spark, images, labelColumn, imageColumn, partitions), path, "parquet", overwrite);
+    }
+
+    /**
+     * Writes {@code frame} at {@code path} (any Hadoop path) in {@code format} ({@code parquet}, or {@code csv} with
+     * a header): first beside it, then renamed into place, so that the output is whole or absent; an existing one
+     * is replaced only with {@code overwrite}.
+     */
+    public static void writeAtomically(SparkSession spark, Dataset<Row> frame, String path, String format,
+                                       boolean overwrite) {
         Path target = new Path(path);
-        Path partial = new Path(target.getParent(),
-                "." + target.getName() + ".partial-" + UUID.randomUUID());
+        Path partial = new Path(target.getParent(), "." + target.getName() + ".partial-" + UUID.randomUUID());
         try {
             FileSystem fs = target.getFileSystem(spark.sparkContext().hadoopConfiguration());
             if (fs.exists(target) && !overwrite) {
                 throw new OutputException(fs.makeQualified(target) + " exists (use --overwrite)");
             }
-            int partitions = Math.max(1, (int) Math.ceil(images.count() * (double) images.pixelsPerImage() / (64 << 20)));
-            frame(spark, images, labelColumn, imageColumn, partitions).write().parquet(partial.toString());
+            try {
+                frame.write().format(format).option("header", "true").save(partial.toString());
+            } catch (RuntimeException e) {
+                fs.delete(partial, true);
+                throw e;
+            }
             if (fs.exists(target) && !fs.delete(target, true)) {
                 throw new IOException("could not remove the old " + target);
             }

@@ -77,6 +77,12 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         this(uid, network, serialize(network), input);
     }
 
+    /** A model around a network the job trained and stored, e.g. one that {@code predict} loads. */
+    public static CnnClassificationModel of(MultiLayerNetwork network, InputContract input) {
+        input.check(network);
+        return new CnnClassificationModel(org.apache.spark.ml.util.Identifiable$.MODULE$.randomUID("cnnModel"), network, input);
+    }
+
     private CnnClassificationModel(String uid, MultiLayerNetwork network, byte[] networkBytes, InputContract input) {
         this.uid = uid;
         this.network = network;
