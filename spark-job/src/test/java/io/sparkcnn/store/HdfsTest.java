@@ -174,4 +174,25 @@ class HdfsTest {
                 && e.getMessage().contains("alice"), e.getMessage());
         assertEquals(0, fs.listStatus(new Path("/readonly")).length, "nothing written");
     }
+
+    @Test
+    void parquetTablesAndSparkMlModelsLiveOnHdfs() throws Exception {
+        LabeledImages images = new DatasetLoader(new Configuration()).idx(hdfs + "/mnist/train-images-idx3-ubyte",
+                hdfs + "/mnist/train-labels-idx1-ubyte", 28, 28).limit(640);
+        String table = hdfs + "/tables/train";
+        io.sparkcnn.frames.ImageFrames.writeParquet(spark, images, table, "label", "image", false);
+        org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> frame = spark.read().parquet(table);
+        LabeledImages back = io.sparkcnn.frames.ImageFrames.read(frame, table, "label", "image", 28, 28, 255);
+        assertArrayEquals(images.pixels(), back.pixels());
+        assertArrayEquals(images.labels(), back.labels());
+
+        io.sparkcnn.ml.CnnClassificationModel model = new io.sparkcnn.ml.CnnClassifier().setPreset("seed-fc")
+                .setFeaturesCol("image").setEpochs(1).setBatchSizePerWorker(32).setAveragingFrequency(5).fit(frame);
+        String path = hdfs + "/ml/seed-fc";
+        model.write().save(path);
+        io.sparkcnn.ml.CnnClassificationModel loaded = io.sparkcnn.ml.CnnClassificationModel.load(path);
+        assertEquals(model.transform(frame).select("probability").collectAsList(),
+                loaded.transform(frame).select("probability").collectAsList(), "identical predictions after hdfs://");
+        assertThrows(IOException.class, () -> model.write().save(path), "no overwrite without overwrite()");
+    }
 }
