@@ -7,7 +7,7 @@
 #   submit-scripts/dev-cluster.sh start [--dir DIR] [--workers N] [--worker-cores C] [--worker-memory 2g] [--hdfs]
 #   submit-scripts/dev-cluster.sh env|status|stop [--dir DIR]
 #
-# DIR (default target/dev-cluster) holds everything: spark-home/ (jars/, conf/, bin/spark-submit), hdfs-jars/,
+# DIR (default target/dev-cluster) holds everything: spark-home/ (jars/, conf/, bin/spark-submit, bin/spark-shell), hdfs-jars/,
 # the daemons' logs, work and data directories, and cluster.env, which `start` writes and `env` prints:
 #   SPARK_HOME, SPARK_MASTER_URL (spark://127.0.0.1:PORT), SPARK_MASTER_UI (http://127.0.0.1:PORT),
 #   HDFS_URL (hdfs://127.0.0.1:PORT, with --hdfs), and the daemons' process ids.
@@ -43,7 +43,7 @@ java=${JAVA:-java}
 die() { echo "dev-cluster.sh: $*" >&2; exit 1; }
 
 assemble() {
-  if [[ -f $spark_home/RELEASE && -f $dir/hdfs-jars/.complete ]]; then
+  if [[ -f $spark_home/RELEASE && -x $spark_home/bin/spark-shell && -f $dir/hdfs-jars/.complete ]]; then
     return 0
   fi
   echo "dev-cluster: assembling SPARK_HOME from Maven jars in $spark_home" >&2
@@ -100,6 +100,13 @@ unset 'cmd[${#cmd[@]}-1]'
 exec "${cmd[@]}"
 EOF
   chmod +x "$spark_home/bin/spark-submit"
+  # bin/spark-shell as in a Spark distribution: the Scala REPL as the driver of spark-submit.
+  cat > "$spark_home/bin/spark-shell" <<'EOF'
+#!/usr/bin/env bash
+export SPARK_SUBMIT_OPTS="${SPARK_SUBMIT_OPTS:-} -Dscala.usejavacp=true"
+exec "$(dirname "$0")/spark-submit" --class org.apache.spark.repl.Main --name "Spark shell" "$@"
+EOF
+  chmod +x "$spark_home/bin/spark-shell"
   echo "Spark 3.5.7 (assembled from Maven jars by spark-cnn-trainer's dev-cluster.sh)" > "$spark_home/RELEASE"
   touch "$dir/hdfs-jars/.complete"
 }
