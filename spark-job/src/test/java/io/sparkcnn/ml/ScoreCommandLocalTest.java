@@ -114,6 +114,29 @@ class ScoreCommandLocalTest {
     }
 
     @Test
+    void aFolderOfPngsIsScoredWithEachFilesPath() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("pngs/any"));
+        for (int i = 0; i < 3; i++) {
+            java.awt.image.BufferedImage png = new java.awt.image.BufferedImage(28, 28, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            png.getRaster().setDataElements(0, 0, 28, 28, java.util.Arrays.copyOfRange(images.pixels(), i * 784, (i + 1) * 784));
+            javax.imageio.ImageIO.write(png, "png", folder.resolve("digit-" + i + ".png").toFile());
+        }
+        Cli.Run run = score("--input", dir.resolve("pngs").toString(), "--input-format", "images",
+                "--predictions", dir.resolve("p3").toString(), "--output-format", "csv");
+        assertEquals(ExitCodes.OK, run.code(), run.all());
+        SavedModel saved = new ModelStore(new Configuration()).open(model.toString());
+        float[][] expected = new Classifier(saved.network(), saved.input()).probabilities(
+                java.util.Arrays.copyOf(images.pixels(), 3 * 784), 3);
+        List<Row> rows = read(dir.resolve("p3").toString(), "csv");
+        assertEquals(3, rows.size());
+        for (Row row : rows) {
+            String path = row.getAs("path");
+            int i = Integer.parseInt(path.replaceAll(".*digit-([0-9])\\.png$", "$1"));
+            assertEquals(Integer.toString(argmax(expected[i])), row.getAs("prediction"), path);
+        }
+    }
+
+    @Test
     void anExistingOutputIsRefusedAndLeftAsItWas() throws IOException {
         Path out = Files.createDirectories(dir.resolve("taken"));
         Files.writeString(out.resolve("keep.txt"), "old");
