@@ -117,7 +117,8 @@ public final class ImageFrames {
     /**
      * The labelled images of {@code table}.
      *
-     * @param source   what {@code table} is, for messages and {@link LabeledImages#source()} (e.g. its path)
+     * @param source   what {@code table} is, for messages and {@link LabeledImages#source()} (e.g. its path); rows
+     *                 that come from no file (a DataFrame built in memory) are named by it
      * @param pixelMax the value of full ink in numeric image columns (binary columns are always 0-255)
      * @throws InvalidDataException naming the column whose type does not fit, or the first bad row
      */
@@ -277,8 +278,9 @@ public final class ImageFrames {
         long row = 0;
         for (int i = 0; i < sorted.size(); i++) {
             Item item = sorted.get(i);
-            row = item.file().equals(file) ? row + 1 : 0;
-            file = item.file();
+            String itemFile = item.file().isEmpty() ? source : item.file();
+            row = itemFile.equals(file) ? row + 1 : 0;
+            file = itemFile;
             if (item.where() != null) {
                 String row0 = String.format(Locale.ROOT, "row %d", row);
                 throw switch (item.where()) {

@@ -138,6 +138,11 @@ class DataFramesLocalTest {
                 "features", 28, 28, 1);
         assertArrayEquals(few.pixels(), fromVectors.pixels());
         assertArrayEquals(few.labels(), fromVectors.labels());
+
+        vectors.set(1, RowFactory.create(null, Vectors.dense(new double[784])));
+        InvalidDataException inMemory = assertThrows(InvalidDataException.class, () -> ImageFrames.read(
+                spark.createDataFrame(vectors, VECTOR_TABLE), "in-memory", "digit", "features", 28, 28, 1));
+        assertEquals("in-memory: row 1, column 'digit': expected a label 0-9, found null", inMemory.getMessage());
     }
 
     /** A Parquet table of 5 good rows with one row replaced, read back; returns the error. */
