@@ -4,6 +4,7 @@ import io.sparkcnn.bench.BenchResult;
 import io.sparkcnn.bench.Benchmark;
 import io.sparkcnn.bench.ScalingResult;
 import io.sparkcnn.bench.ScalingStudy;
+import io.sparkcnn.bench.TimeToAccuracy;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.runtime.SparkSessions;
 import org.apache.spark.SparkConf;
@@ -72,6 +73,17 @@ final class BenchCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}; the JSON goes to --json, default target/bench/scale.json).")
     String chart;
 
+    @Option(names = "--time-to-accuracy", paramLabel = "ACCURACY",
+            description = "Time to accuracy instead of the speed benchmark: train for up to train.epochs, evaluating "
+                    + "every --eval-every-images images, and report the training wall time, evaluations excluded, "
+                    + "until the held-out accuracy first reaches ACCURACY (e.g. 0.99).")
+    Double timeToAccuracy;
+
+    @Option(names = "--eval-every-images", paramLabel = "N", defaultValue = "6400",
+            description = "With --time-to-accuracy: evaluate every N training images, in whole averaging rounds "
+                    + "(default: ${DEFAULT-VALUE}, TensorFlow's 50 iterations of 128).")
+    long evalEveryImages;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -83,12 +95,31 @@ final class BenchCommand implements Callable<Integer> {
         if (scale != null) {
             return study();
         }
+        if (timeToAccuracy != null) {
+            return timeToAccuracy();
+        }
         JobConfig cfg = options.load();
         BenchResult result = Benchmark.run(cfg, masters != null ? masters : defaultMasters(), repeat);
         spec.commandLine().getOut().print(result.table());
         spec.commandLine().getOut().println("Written to "
                 + HadoopFiles.write(json, result.json().getBytes(StandardCharsets.UTF_8), "the benchmark"));
         return ExitCodes.OK;
+    }
+
+    private int timeToAccuracy() {
+        if (!(timeToAccuracy > 0 && timeToAccuracy <= 1) || evalEveryImages < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--time-to-accuracy takes an accuracy in (0, 1] "
+                    + "and --eval-every-images a positive count, got " + timeToAccuracy + " and " + evalEveryImages);
+        }
+        JobConfig cfg = options.load();
+        SparkSession spark = SparkSessions.create(cfg);
+        try {
+            TimeToAccuracy.Result result = TimeToAccuracy.run(spark, cfg, timeToAccuracy, evalEveryImages);
+            spec.commandLine().getOut().print(TimeToAccuracy.table(result));
+            return ExitCodes.OK;
+        } finally {
+            spark.stop();
+        }
     }
 
     private int study() {
