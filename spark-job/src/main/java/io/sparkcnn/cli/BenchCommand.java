@@ -116,6 +116,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             TimeToAccuracy.Result result = TimeToAccuracy.run(spark, cfg, timeToAccuracy, evalEveryImages);
             spec.commandLine().getOut().print(TimeToAccuracy.table(result));
+            spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         } finally {
             spark.stop();
