@@ -4,7 +4,7 @@
 # first reaches TARGET, for
 #   - TensorFlow Java 1.1.0 with Keras's recipe (Adadelta lr 1.0, batch 128), 2 threads, evaluating every 50
 #     iterations (6,400 images): EVAL_EVERY=50 TARGET=... THREADS=2 run-tfjava.sh EPOCHS;
-#   - this job on local[2] with CONFIG, evaluating every 6,400 images in whole averaging rounds
+#   - this job on local[2] with CONFIG, evaluating after the first averaging round past every 6,400 images
 #     (run-local.sh bench --time-to-accuracy);
 # then prints both, their ratio (job / TensorFlow) and the load average before and after each.
 #

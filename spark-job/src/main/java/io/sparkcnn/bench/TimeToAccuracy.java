@@ -7,6 +7,7 @@ import io.sparkcnn.frames.DataSources;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.runtime.NativeSetup;
 import io.sparkcnn.train.SparkTrainer;
+import io.sparkcnn.train.TrainingFailedException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -21,10 +22,9 @@ import java.util.Locale;
  * Time to accuracy in the manner of MLPerf's time-to-train: the wall time of training, evaluation excluded, until
  * the held-out accuracy first reaches a target. The job's configuration trains as {@code train} does, and every
  * {@code evalEveryImages} training images (rounded to whole averaging rounds) and at the end of every epoch the
- * clock stops while the network is evaluated on the held-out set.
- *
- * <p>Evaluating splits each epoch into segments, and each segment's minibatches are dealt to the workers with a
- * seed of its own (as a resumed run's are): the run trains as {@code train} does up to that dealing.</p>
+ * clock stops while the network is evaluated on the held-out set: after the first averaging round past every
+ * {@code evalEveryImages} images ({@link SparkTrainer.RoundListener}), and at every epoch's end. The epochs are
+ * fitted as {@code train} fits them, so the run trains exactly as {@code train} does.
  */
 public final class TimeToAccuracy {
     private static final Logger LOG = LoggerFactory.getLogger(TimeToAccuracy.class);
@@ -85,33 +85,42 @@ public final class TimeToAccuracy {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Point> points = new ArrayList<>();
         try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), cfg.augment())) {
-            int round = trainer.workers() * trainer.settings().averagingFrequency();
-            int batch = cfg.train().batchSizePerWorker();
-            int segment = Math.max(1, (int) Math.round(evalEveryImages / (double) batch / round)) * round;
-            LOG.info("Time to {}: evaluating every {} minibatches of {} ({} images), {} workers", target, segment,
-                    batch, (long) segment * batch, trainer.workers());
-            long[] images = {0};
+            LOG.info("Time to {}: evaluating after the first averaging round past every {} images, {} workers",
+                    target, evalEveryImages, trainer.workers());
+            long[] done = {0};
+            long[] nextEval = {evalEveryImages};
             double[] seconds = {0};
             long[] resumed = {System.nanoTime()};
+            int epochs = cfg.train().epochs();
+            trainer.setRoundListener((epoch, epochImages) -> {
+                long sofar = done[0] + epochImages;
+                if (sofar >= nextEval[0] && epochImages < train.count()) {
+                    nextEval[0] = (sofar / evalEveryImages + 1) * evalEveryImages;
+                    evaluate(trainer, test, points, epoch + epochImages / (double) train.count(), sofar, seconds,
+                            resumed, target);
+                }
+            });
             try {
-                for (int epoch = 0; epoch < cfg.train().epochs(); epoch++) {
-                    int e = epoch;
-                    int batches = (train.count() + batch - 1) / batch;
-                    long before = images[0];
-                    long fitted = trainer.fitEpoch(train, epoch, 0, segment, done -> {
-                        long sofar = before + Math.min(train.count(), (long) done * batch);
-                        evaluate(trainer, test, points, e + done / (double) batches, sofar, seconds, resumed, target);
-                    });
-                    images[0] = before + fitted;
-                    evaluate(trainer, test, points, epoch + 1, images[0], seconds, resumed, target);
+                for (int epoch = 0; epoch < epochs; epoch++) {
+                    done[0] += trainer.fitEpoch(train, epoch);
+                    nextEval[0] = Math.max(nextEval[0], done[0] + evalEveryImages);
+                    evaluate(trainer, test, points, epoch + 1, done[0], seconds, resumed, target);
                 }
             } catch (Reached reached) {
-                LOG.info("Reached {} after {} s of training", target, String.format(Locale.ROOT, "%.1f",
-                        points.get(points.size() - 1).trainSeconds()));
+                LOG.info("Reached {} after {} s of training", target, decimal(points.get(points.size() - 1).trainSeconds()));
+            } catch (TrainingFailedException e) {
+                if (!(e.getCause() instanceof Reached)) {
+                    throw e;
+                }
+                LOG.info("Reached {} after {} s of training", target, decimal(points.get(points.size() - 1).trainSeconds()));
             }
         }
         Point reached = points.stream().filter(p -> p.accuracy() >= target).findFirst().orElse(null);
         return new Result(target, evalEveryImages, points, reached);
+    }
+
+    private static String decimal(double seconds) {
+        return String.format(Locale.ROOT, "%.1f", seconds);
     }
 
     private static void evaluate(SparkTrainer trainer, LabeledImages test, List<Point> points, double epochs,

@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     Double timeToAccuracy;
 
     @Option(names = "--eval-every-images", paramLabel = "N", defaultValue = "6400",
-            description = "With --time-to-accuracy: evaluate every N training images, in whole averaging rounds "
+            description = "With --time-to-accuracy: evaluate after the first averaging round past every N training images "
                     + "(default: ${DEFAULT-VALUE}, TensorFlow's 50 iterations of 128).")
     long evalEveryImages;
 

@@ -67,6 +67,7 @@ public final class SparkTrainer implements AutoCloseable {
     private final Map<LabeledImages, Broadcast<ImageBatch>> broadcasts = new IdentityHashMap<>();
     private final List<Double> roundLosses = new ArrayList<>();
     private ProgressReporter progress = ProgressReporter.off();
+    private RoundListener roundListener = (epoch, images) -> { };
     private FitPosition position;
     /** Rounds of the current segment fitted by earlier DL4J fits of it (its whole rounds, before its last round). */
     private int partRoundsBefore;
@@ -164,6 +165,21 @@ public final class SparkTrainer implements AutoCloseable {
     }
 
     /**
+     * Called on the driver after every averaging round of {@link #fitEpoch}, once the averaged parameters are in
+     * {@link #network()} and before the next round starts: a listener may evaluate the network then. An exception
+     * it throws ends the fit, wrapped in a {@link TrainingFailedException}.
+     */
+    public interface RoundListener {
+        /** After a round of {@code epoch} (0-based), when {@code epochImagesDone} images of it are fitted. */
+        void roundDone(int epoch, long epochImagesDone);
+    }
+
+    /** Calls {@code listener} after every averaging round from now on. */
+    public void setRoundListener(RoundListener listener) {
+        this.roundListener = listener;
+    }
+
+    /**
      * Losses of the averaging rounds of the epoch that {@link #fitEpoch} fitted last (of the part it fitted, when
      * it started within the epoch), in order: DL4J's score of each round.
      */
@@ -187,6 +203,7 @@ public final class SparkTrainer implements AutoCloseable {
             roundLosses.add(loss);
             progress.roundDone(f.epoch(), f.roundsBefore() + inSegment, f.roundsBefore() + f.rounds() + f.roundsAfter(),
                     f.imagesAfterRound(inSegment), loss);
+            roundListener.roundDone(f.epoch(), f.imagesAfterRound(inSegment));
         }
     }
 
