@@ -7,6 +7,7 @@ import io.sparkcnn.bench.ScalingStudy;
 import io.sparkcnn.bench.TimeToAccuracy;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.runtime.SparkSessions;
+import io.sparkcnn.store.HadoopFiles;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;

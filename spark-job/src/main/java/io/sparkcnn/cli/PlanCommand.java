@@ -9,6 +9,7 @@ import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.runtime.SparkSessions;
+import io.sparkcnn.store.HadoopFiles;
 import org.apache.spark.SparkConf;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import picocli.CommandLine;

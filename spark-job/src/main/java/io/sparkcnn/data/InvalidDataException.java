@@ -9,6 +9,8 @@ public final class InvalidDataException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String file;
     private final String location;
+    private final String expected;
+    private final String actual;
 
     public InvalidDataException(String file, String location, String expected, String actual) {
         this(file, location, expected, actual, null);
@@ -18,6 +20,8 @@ public final class InvalidDataException extends RuntimeException {
         super(file + ": " + location + ": expected " + expected + ", found " + actual, cause);
         this.file = file;
         this.location = location;
+        this.expected = expected;
+        this.actual = actual;
     }
 
     /** The file (as given in the configuration, or its qualified Hadoop path). */
@@ -28,5 +32,15 @@ public final class InvalidDataException extends RuntimeException {
     /** Where in the file: {@code offset N}, {@code line N}, or {@code file} for the file as a whole. */
     public String location() {
         return location;
+    }
+
+    /** What the input should have held there. */
+    public String expected() {
+        return expected;
+    }
+
+    /** What it held. */
+    public String actual() {
+        return actual;
     }
 }

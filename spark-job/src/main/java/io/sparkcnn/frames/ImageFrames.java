@@ -172,12 +172,7 @@ public final class ImageFrames {
             byte[] pixels = PngImageReader.read(new ByteArrayInputStream((byte[]) row.get(1)), path, options);
             return Item.ok(path, 0, Integer.parseInt(folder), pixels);
         } catch (InvalidDataException e) {
-            String prefix = e.file() + ": " + e.location() + ": expected ";
-            String message = e.getMessage();
-            int found = message.lastIndexOf(", found ");
-            return message.startsWith(prefix) && found > prefix.length()
-                    ? Item.bad(path, 0, e.location(), message.substring(prefix.length(), found), message.substring(found + 8))
-                    : Item.bad(path, 0, "file", "a readable PNG", message);
+            return Item.bad(path, 0, e.location(), e.expected(), e.actual());
         } catch (IOException e) {
             return Item.bad(path, 0, "file", "a readable PNG", e.toString());
         }

@@ -17,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -128,9 +127,5 @@ public final class BatchScorer {
     public static String describe(Result result) {
         return String.format(Locale.ROOT, "Scored %,d rows in %.1f s: %,.0f rows/s; predictions in %s", result.rows(),
                 result.seconds(), result.rowsPerSecond(), result.output());
-    }
-
-    static List<String> columns(Dataset<Row> frame) {
-        return Arrays.asList(frame.columns());
     }
 }

@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkcnn.frames.ImageFrames;
 import io.sparkcnn.model.InputContract;
 import io.sparkcnn.predict.Classifier;
+import io.sparkcnn.store.HadoopFiles;
 import io.sparkcnn.store.OutputException;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -36,7 +35,6 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -308,9 +306,11 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
             metadata.put("jobVersion", JOB_VERSION);
             metadata.put("saved", Instant.now().toString());
             metadata.set("input", readTree(json, model.input.toJson()));
-            write(sc(), new Path(path, "metadata/part-00000"), (metadata + "\n").getBytes(StandardCharsets.UTF_8));
-            write(sc(), new Path(path, "data/model.zip"), model.networkBytes);
-            write(sc(), new Path(path, "data/" + InputContract.FILE), model.input.toJson());
+            Configuration conf = sc().hadoopConfiguration();
+            HadoopFiles.write(conf, path + "/metadata/part-00000", (metadata + "\n").getBytes(StandardCharsets.UTF_8),
+                    "the model's metadata");
+            HadoopFiles.write(conf, path + "/data/model.zip", model.networkBytes, "the network");
+            HadoopFiles.write(conf, path + "/data/" + InputContract.FILE, model.input.toJson(), "the input contract");
         }
     }
 
@@ -322,20 +322,9 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
         }
     }
 
-    private static void write(SparkContext sc, Path file, byte[] bytes) {
+    private static byte[] read(SparkContext sc, String file) {
         try {
-            FileSystem fs = file.getFileSystem(sc.hadoopConfiguration());
-            try (FSDataOutputStream out = fs.create(file, true)) {
-                out.write(bytes);
-            }
-        } catch (IOException e) {
-            throw new OutputException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static byte[] readBytes(SparkContext sc, Path file) {
-        try (InputStream in = file.getFileSystem(sc.hadoopConfiguration()).open(file)) {
-            return in.readAllBytes();
+            return HadoopFiles.read(sc.hadoopConfiguration(), file);
         } catch (IOException e) {
             throw new OutputException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -344,13 +333,13 @@ public final class CnnClassificationModel extends Model<CnnClassificationModel> 
     private static final class Reader extends MLReader<CnnClassificationModel> {
         @Override
         public CnnClassificationModel load(String path) {
-            JsonNode metadata = readTree(new ObjectMapper(), readBytes(sc(), new Path(path, "metadata/part-00000")));
+            JsonNode metadata = readTree(new ObjectMapper(), read(sc(), path + "/metadata/part-00000"));
             if (!CnnClassificationModel.class.getName().equals(metadata.path("class").asText())) {
                 throw new IllegalArgumentException(path + ": expected a " + CnnClassificationModel.class.getName()
                         + ", found " + metadata.path("class").asText());
             }
-            byte[] bytes = readBytes(sc(), new Path(path, "data/model.zip"));
-            InputContract input = InputContract.fromJson(readBytes(sc(), new Path(path, "data/" + InputContract.FILE)),
+            byte[] bytes = read(sc(), path + "/data/model.zip");
+            InputContract input = InputContract.fromJson(read(sc(), path + "/data/" + InputContract.FILE),
                     path + "/data/" + InputContract.FILE);
             MultiLayerNetwork network = restore(bytes);
             input.check(network);

@@ -43,6 +43,8 @@ import java.util.List;
 public final class CnnClassifier extends Estimator<CnnClassificationModel> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(CnnClassifier.class);
+    /** The job's built-in defaults, the params' defaults: read once, not for every copy a Pipeline makes. */
+    private static final JobConfig DEFAULTS = ConfigLoader.load(null, List.of());
 
     private final String uid;
     private final Param<String> featuresCol;
@@ -74,7 +76,7 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> {
         imageRows = new IntParam(this, "imageRows", "image height in pixels");
         imageCols = new IntParam(this, "imageCols", "image width in pixels");
         pixelMax = new DoubleParam(this, "pixelMax", "the value of full ink in a numeric features column (255 or 1)");
-        JobConfig defaults = ConfigLoader.load(null, List.of());
+        JobConfig defaults = DEFAULTS;
         setDefault(featuresCol, "features");
         setDefault(labelCol, "label");
         setDefault(preset, defaults.model().preset());
