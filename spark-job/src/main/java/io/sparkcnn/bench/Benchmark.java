@@ -5,6 +5,7 @@ import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.model.layers.Bf16ConvHelper;
 import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import io.sparkcnn.runtime.NativeSetup;
 import io.sparkcnn.runtime.SparkSessions;
@@ -109,9 +110,12 @@ public final class Benchmark {
         ImageBatch all = ImageBatch.of(train);
         List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                 cfg.train().seed());
+        Bf16ConvHelper.Mode bf16 = Bf16ConvHelper.Mode.parse(cfg.natives().bf16Convolutions());
         SingleChannelConvHelper.install(net);
+        Bf16ConvHelper.install(net, bf16);
         MultiLayerNetwork warmup = net.clone();
         SingleChannelConvHelper.install(warmup);
+        Bf16ConvHelper.install(warmup, bf16);
         for (int i = 0; i < Math.min(WARMUP_BATCHES, batches.size()); i++) {
             warmup.fit(all.select(batches.get(i)).toDataSet());
         }
@@ -168,7 +172,8 @@ public final class Benchmark {
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             warmUp(sc, cfg, train);
-            try (SparkTrainer trainer = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment())) {
+            try (SparkTrainer trainer = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment(),
+                    cfg.natives())) {
                 trainer.collectTrainingStats();
                 ThroughputMeter meter = new ThroughputMeter(sc.sc());
                 meter.start();
@@ -202,7 +207,8 @@ public final class Benchmark {
      * as the single-process phase is measured after its own warm-up.
      */
     private static void warmUp(JavaSparkContext sc, JobConfig cfg, LabeledImages train) {
-        try (SparkTrainer warm = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment())) {
+        try (SparkTrainer warm = new SparkTrainer(sc, network(cfg, train), cfg.train(), cfg.augment(),
+                cfg.natives())) {
             List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                     cfg.train().seed());
             int count = Math.min(batches.size(), WARMUP_ROUNDS * warm.workers() * warm.settings().averagingFrequency());

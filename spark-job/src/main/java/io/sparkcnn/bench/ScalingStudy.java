@@ -111,7 +111,7 @@ public final class ScalingStudy {
                 train.rows(), train.cols()));
         net.init();
         List<ScalingResult.Epoch> epochs = new ArrayList<>();
-        try (SparkTrainer trainer = new SparkTrainer(sc, net, tc, cfg.augment())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, tc, cfg.augment(), cfg.natives())) {
             tc = trainer.settings();
             for (int e = 0; e < tc.epochs(); e++) {
                 ThroughputMeter meter = new ThroughputMeter(sc.sc());

@@ -84,7 +84,7 @@ public final class TimeToAccuracy {
         net.init();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         List<Point> points = new ArrayList<>();
-        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), cfg.augment())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), cfg.augment(), cfg.natives())) {
             LOG.info("Time to {}: evaluating after the first averaging round past every {} images, {} workers",
                     target, evalEveryImages, trainer.workers());
             long[] done = {0};

@@ -205,7 +205,8 @@ public final class ConfigLoader {
         SparkConfig spark = new SparkConfig(r.string("spark.app-name"),
                 r.string("spark.fallback-master"));
         NativeConfig natives = new NativeConfig(r.integer("natives.omp-threads"),
-                r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"));
+                r.string("natives.openblas-coretype"), r.bool("natives.layer-helpers"),
+                r.string("natives.bf16-convolutions"));
         PreflightConfig preflight = new PreflightConfig(r.bool("preflight.enabled"));
         ProgressConfig progress = new ProgressConfig(r.string("progress.mode"), r.integer("progress.log-interval-seconds"));
         HistoryConfig history = new HistoryConfig(r.bool("history.enabled"), r.integer("history.train-sample"));
@@ -308,6 +309,10 @@ public final class ConfigLoader {
         if (!r.bad("natives.openblas-coretype") && !CORE_TYPE.matcher(natives.openblasCoreType()).matches()) {
             errors.add("natives.openblas-coretype must be 'auto', 'none' or an OpenBLAS core name in capitals "
                     + "(e.g. SKYLAKEX, HASWELL), got '" + natives.openblasCoreType() + "'");
+        }
+        if (!r.bad("natives.bf16-convolutions") && !NativeConfig.BF16_MODES.contains(natives.bf16Convolutions())) {
+            errors.add("natives.bf16-convolutions must be one of " + NativeConfig.BF16_MODES + ", got '"
+                    + natives.bf16Convolutions() + "'");
         }
         if (!r.bad("progress.mode") && !ProgressConfig.MODES.contains(progress.mode())) {
             errors.add("progress.mode must be one of " + ProgressConfig.MODES + ", got '" + progress.mode() + "'");

@@ -205,7 +205,7 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> {
                 rows, cols));
         net.init();
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
-        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), cfg.augment())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), cfg.augment(), cfg.natives())) {
             for (int epoch = 0; epoch < cfg.train().epochs(); epoch++) {
                 trainer.fitEpoch(images, epoch);
             }

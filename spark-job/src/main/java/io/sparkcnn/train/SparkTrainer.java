@@ -2,10 +2,12 @@ package io.sparkcnn.train;
 
 import io.sparkcnn.common.Failures;
 import io.sparkcnn.config.AugmentConfig;
+import io.sparkcnn.config.NativeConfig;
 import io.sparkcnn.config.TrainConfig;
 import io.sparkcnn.data.Augmenter;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
+import io.sparkcnn.model.layers.Bf16ConvHelper;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -60,6 +62,7 @@ public final class SparkTrainer implements AutoCloseable {
     private final JavaSparkContext sc;
     private final TrainConfig cfg;
     private final AugmentConfig augment;
+    private final Bf16ConvHelper.Mode bf16;
     private final LongAccumulator augmentedInTasks;
     private final LongAccumulator builtInTasks;
     private final int workers;
@@ -100,12 +103,15 @@ public final class SparkTrainer implements AutoCloseable {
      * @param cfg     the settings; averaging frequency and outer step are adapted to the number of workers
      *                ({@link WorkerScaling}, see {@link #settings()})
      * @param augment augmentation of the training images, done by the executors as they cut minibatches
+     * @param natives which convolution helpers the workers install ({@code natives.bf16-convolutions})
      */
-    public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg, AugmentConfig augment) {
+    public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg, AugmentConfig augment,
+            NativeConfig natives) {
         this.sc = sc;
         this.workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
         this.cfg = WorkerScaling.resolve(cfg, workers);
         this.augment = augment;
+        this.bf16 = Bf16ConvHelper.Mode.parse(natives.bf16Convolutions());
         this.augmentedInTasks = sc.sc().longAccumulator("images augmented in tasks");
         this.builtInTasks = sc.sc().longAccumulator("images built into training minibatches in tasks");
         this.splitSeed = cfg.seed();
@@ -137,7 +143,7 @@ public final class SparkTrainer implements AutoCloseable {
                 .saveUpdater(true)
                 .rngSeed(splitSeed)
                 .collectTrainingStats(collectStats)
-                .trainingHooks(List.of(new SeededDropout(splitSeed), new SingleChannelConvolutions()));
+                .trainingHooks(List.of(new SeededDropout(splitSeed), new ConvolutionHelpers(bf16)));
         ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone, outer);
         m.setListeners(List.of(new DivergenceCheck()));
         return m;

@@ -11,6 +11,7 @@ import io.sparkcnn.frames.DataSources;
 import io.sparkcnn.model.ModelSummary;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.TransferLearning;
+import io.sparkcnn.model.layers.Bf16ConvHelper;
 import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import io.sparkcnn.runtime.MemoryPlan;
 import io.sparkcnn.runtime.NativeSetup;
@@ -200,6 +201,10 @@ final class StartPhase {
                 LOG.info("Backward pass of one-channel convolutions on the workers: {} ({})",
                         SingleChannelConvHelper.class.getSimpleName(), String.join(", ", singleChannel));
             }
+            Bf16ConvHelper.Mode bf16 = Bf16ConvHelper.Mode.parse(cfg.natives().bf16Convolutions());
+            List<String> bf16Layers = Bf16ConvHelper.layersTaken(net, bf16);
+            LOG.info("Driver: {}{}", Bf16ConvHelper.describe(bf16), bf16Layers.isEmpty() ? ""
+                    : " for " + String.join(", ", bf16Layers) + " (each executor decides for its own CPU)");
         }
         LOG.info("Executors: OMP_NUM_THREADS={}, OPENBLAS_CORETYPE={}",
                 sc.getConf().get("spark.executorEnv.OMP_NUM_THREADS", "unset"),

@@ -62,7 +62,7 @@ public final class TrainJob {
     private static TrainResult train(JobConfig cfg, SparkSession spark, ModelStore store, ModelRegistry registry,
                                      Instant started) {
         RunState run = StartPhase.begin(cfg, spark, store, registry, started);
-        try (SparkTrainer trainer = new SparkTrainer(run.sc, run.start.network(), cfg.train(), cfg.augment())) {
+        try (SparkTrainer trainer = new SparkTrainer(run.sc, run.start.network(), cfg.train(), cfg.augment(), cfg.natives())) {
             StartPhase.prepare(run, trainer);
             EpochLoop.run(run, trainer);
             return FinishPhase.finish(run, trainer);

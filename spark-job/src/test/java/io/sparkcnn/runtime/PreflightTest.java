@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("unit")
 class PreflightTest {
     private static final long MIB = 1L << 20;
-    private static final NativeConfig NATIVES = new NativeConfig(1, "auto", true);
+    private static final NativeConfig NATIVES = new NativeConfig(1, "auto", true, "auto");
     private static final MemoryPlan SEED_CNN = MemoryPlan.forJob(ConfigLoader.load(null, List.of("model.preset=seed-cnn")));
     private static final MemoryPlan SEED_FC = MemoryPlan.forJob(ConfigLoader.load(null, List.of("model.preset=seed-fc")));
 
@@ -108,7 +108,7 @@ class PreflightTest {
         assertTrue(finding.message().endsWith("or set natives.layer-helpers=false to accept the slower convolutions"),
                 finding.message());
 
-        assertEquals(List.of(), Preflight.check(List.of(f.build()), driver(), SEED_CNN, new NativeConfig(1, "auto", false)),
+        assertEquals(List.of(), Preflight.check(List.of(f.build()), driver(), SEED_CNN, new NativeConfig(1, "auto", false, "auto")),
                 "accepted with natives.layer-helpers=false");
         assertEquals(Preflight.Severity.WARN, only(Preflight.check(List.of(f.build()), driver(), SEED_FC, NATIVES)).severity(),
                 "harmless for a network without convolutions");

@@ -4,6 +4,7 @@ import io.sparkcnn.LocalSpark;
 import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
+import io.sparkcnn.config.NativeConfig;
 import io.sparkcnn.config.ConfigLoader;
 import io.sparkcnn.config.JobConfig;
 import io.sparkcnn.data.Augmenter;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Augmentation on the executors of {@code local[2]}: where it runs, reproducibility, a fixed set written out. */
 @Tag("spark-local")
 class AugmentationLocalTest {
+    private static final NativeConfig NATIVES = new NativeConfig(1, "auto", true, "auto");
     private static SparkSession spark;
     private static JavaSparkContext sc;
     private static LabeledImages mnist;
@@ -79,7 +81,7 @@ class AugmentationLocalTest {
         MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 1));
         net.init();
         long before = Augmenter.augmentedInThisJvm();
-        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), defaults())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg.train(), defaults(), NATIVES)) {
             trainer.fitEpoch(images, 0);
             trainer.fitEpoch(images, 1);
             // The images of both epochs were augmented as the tasks built their minibatches, counted by those

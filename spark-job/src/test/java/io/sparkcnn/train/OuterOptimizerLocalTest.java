@@ -4,6 +4,7 @@ import io.sparkcnn.LocalSpark;
 import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
+import io.sparkcnn.config.NativeConfig;
 import io.sparkcnn.config.GradientSharingConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.ScalingConfig;
@@ -46,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @Tag("spark-local")
 class OuterOptimizerLocalTest {
+    private static final NativeConfig NATIVES = new NativeConfig(1, "auto", true, "auto");
     private static SparkSession spark;
     private static JavaSparkContext sc;
     private static LabeledImages images;
@@ -76,7 +78,7 @@ class OuterOptimizerLocalTest {
     private static float[] fcEpoch(TrainConfig cfg) {
         MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 42));
         net.init();
-        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg, AugmentConfig.off())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg, AugmentConfig.off(), NATIVES)) {
             trainer.fitEpoch(images, 0);
             return trainer.network().params().toFloatVector();
         }
@@ -120,7 +122,8 @@ class OuterOptimizerLocalTest {
             double[] v = new double[theta.length];
             List<int[]> batches = images.batchIndices(16, null);
             ImageBatch all = ImageBatch.of(images);
-            try (SparkTrainer trainer = new SparkTrainer(sc, start, train(1, 2, outer), AugmentConfig.off())) {
+            try (SparkTrainer trainer = new SparkTrainer(sc, start, train(1, 2, outer), AugmentConfig.off(),
+                    NATIVES)) {
                 for (int round = 0; round < 4; round++) {
                     List<int[]> pair = batches.subList(2 * round, 2 * round + 2);
                     trainer.fit(images, pair);
@@ -169,7 +172,7 @@ class OuterOptimizerLocalTest {
         float[] uninterrupted;
         MultiLayerNetwork net = new MultiLayerNetwork(Networks.build("seed-fc", 42));
         net.init();
-        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg, AugmentConfig.off())) {
+        try (SparkTrainer trainer = new SparkTrainer(sc, net, cfg, AugmentConfig.off(), NATIVES)) {
             trainer.fitEpoch(images, 0, 0, segment, done -> {
                 if (saved.isEmpty()) {
                     saved.add(done);
@@ -182,7 +185,7 @@ class OuterOptimizerLocalTest {
         assertEquals(List.of(segment), saved);
 
         Checkpoints.Checkpoint cp = checkpoints.latest().orElseThrow();
-        try (SparkTrainer resumed = new SparkTrainer(sc, cp.network(), cfg, AugmentConfig.off())) {
+        try (SparkTrainer resumed = new SparkTrainer(sc, cp.network(), cfg, AugmentConfig.off(), NATIVES)) {
             resumed.outerOptimizer().restore(cp.outerState(), resumed.network().params());
             resumed.fitEpoch(images, 0, cp.batchesDone(), segment, done -> { });
             assertArrayEquals(uninterrupted, resumed.network().params().toFloatVector(),

@@ -5,6 +5,7 @@ import io.sparkcnn.Networks;
 import io.sparkcnn.TestData;
 import io.sparkcnn.config.AugmentConfig;
 import io.sparkcnn.config.GradientSharingConfig;
+import io.sparkcnn.config.NativeConfig;
 import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.ScalingConfig;
@@ -13,6 +14,7 @@ import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
+import io.sparkcnn.model.layers.Bf16ConvHelper;
 import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -38,10 +40,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Spark path must end with the same parameters as fitting the same minibatches on one machine. Dropout
  * draws from a per-thread random stream that differs between the test thread and the executor's task
  * thread, so it keeps every unit here ({@code Dropout(1.0)}); everything else is the presets as they train,
- * {@link SingleChannelConvHelper} included (the trainer's hook installs it on the worker, the test on one machine).
+ * {@link SingleChannelConvHelper} and {@link Bf16ConvHelper} (where this CPU takes it) included: the trainer's hook
+ * installs them on the worker, the test on one machine.
  */
 @Tag("spark-local")
 class ParameterAveragingEquivalenceTest {
+    private static final NativeConfig NATIVES = new NativeConfig(1, "auto", true, "auto");
     private static SparkSession spark;
 
     @BeforeAll
@@ -72,6 +76,7 @@ class ParameterAveragingEquivalenceTest {
             MultiLayerNetwork local = new MultiLayerNetwork(conf.clone());
             local.init();
             SingleChannelConvHelper.install(local);
+            Bf16ConvHelper.install(local, Bf16ConvHelper.Mode.AUTO);
             INDArray initial = local.params().dup();
             for (ImageBatch b : batches) {
                 local.fit(b.toDataSet());
@@ -82,7 +87,7 @@ class ParameterAveragingEquivalenceTest {
             MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
             start.init();
             try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    start, cfg, AugmentConfig.off())) {
+                    start, cfg, AugmentConfig.off(), NATIVES)) {
                 assertEquals(initial, trainer.network().params(), preset + ": same initial parameters");
                 for (int[] batch : indices) {
                     trainer.fit(images, List.of(batch));

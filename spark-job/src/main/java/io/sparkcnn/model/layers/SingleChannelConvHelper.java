@@ -45,7 +45,8 @@ import java.util.List;
  */
 public final class SingleChannelConvHelper extends MKLDNNConvHelper {
     private static final Logger log = LoggerFactory.getLogger(SingleChannelConvHelper.class);
-    private static final Field HELPER_FIELD = helperField();
+    /** DL4J's {@code ConvolutionLayer.helper}, made settable; null when DL4J has no such field. */
+    static final Field HELPER_FIELD = helperField();
 
     private float[] image = new float[0];
     private float[] patches = new float[0];

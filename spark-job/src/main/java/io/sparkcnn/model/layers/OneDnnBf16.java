@@ -1,0 +1,365 @@
+package io.sparkcnn.model.layers;
+
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_convolution_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.dnnl.dnnl_version_t;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_abcd;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_backward_data;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_backward_weights;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_bf16;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_amx;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu_isa_avx512_core_bf16;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_version;
+
+/**
+ * Bfloat16 convolutions through oneDNN 2.5 (the JavaCPP preset {@code org.bytedeco:dnnl:2.5.2-1.5.7}, a library of
+ * its own beside ND4J's oneDNN 2.3), for {@link Bf16ConvHelper}. Arrays are NHWC float in and out; inputs, weights
+ * and output gradients are reordered to bfloat16 copies before each primitive runs. The primitives and their
+ * bfloat16 buffers for one convolution shape form a {@link Plan}; plans are pooled per shape and taken by one thread
+ * at a time, because DL4J builds a new network (and so new helpers) on every Spark worker every averaging round.
+ */
+final class OneDnnBf16 {
+    private static final Logger log = LoggerFactory.getLogger(OneDnnBf16.class);
+    /** oneDNN's {@code DNNL_MEMORY_ALLOCATE}: let the library allocate a memory object's buffer. */
+    private static final Pointer ALLOCATE = new Address(-1);
+    private static final Map<Shape, Queue<Plan>> PLANS = new ConcurrentHashMap<>();
+    private static final Natives NATIVES = Natives.load();
+
+    private OneDnnBf16() {
+    }
+
+    /**
+     * One NHWC convolution: batch {@code n}, input {@code h x w x c}, {@code oc} filters of {@code kh x kw}, strides,
+     * padding at the top, left, bottom and right, output {@code oh x ow}, and whether it has a bias (backward pass).
+     */
+    record Shape(int n, int h, int w, int c, int oc, int kh, int kw, int sh, int sw, int top, int left, int bottom,
+            int right, int oh, int ow, boolean bias) {
+    }
+
+    /** The loaded library's version and effective ISA, or why it did not load. */
+    private record Natives(dnnl_engine engine, int isa, String version, String failure) {
+        static Natives load() {
+            try {
+                Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+                dnnl_version_t v = dnnl_version();
+                int isa = dnnl_get_effective_cpu_isa();
+                dnnl_engine engine = new dnnl_engine();
+                check(dnnl_engine_create(engine, dnnl_cpu, 0), "creating the CPU engine");
+                return new Natives(engine, isa, v.major() + "." + v.minor() + "." + v.patch(), null);
+            } catch (Throwable e) {
+                log.warn("oneDNN 2.5 for bfloat16 convolutions is not available: {}", e.toString());
+                return new Natives(null, 0, null, e.toString());
+            }
+        }
+    }
+
+    /** Whether oneDNN 2.5 loaded and this CPU has AMX-BF16 tiles. */
+    static boolean hasAmx() {
+        return NATIVES.engine() != null && (NATIVES.isa() & dnnl_cpu_isa_avx512_core_amx) == dnnl_cpu_isa_avx512_core_amx;
+    }
+
+    /** Whether oneDNN 2.5 loaded and this CPU has at least AVX-512 BF16 instructions. */
+    static boolean hasBf16() {
+        return NATIVES.engine() != null
+                && (NATIVES.isa() & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    }
+
+    static String describe() {
+        if (NATIVES.engine() == null) {
+            return "oneDNN 2.5 for bfloat16 convolutions did not load (" + NATIVES.failure() + ")";
+        }
+        return "oneDNN " + NATIVES.version() + " for bfloat16 convolutions: "
+                + (hasAmx() ? "AMX-BF16" : hasBf16() ? "AVX-512 BF16 without AMX" : "no bfloat16 instructions");
+    }
+
+    /** {@code out = conv(input, weights) + bias}; input NHWC, weights [oc, c, kh, kw], out NHWC, all dense float. */
+    static void forward(Shape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
+        Plan p = take(s);
+        try {
+            p.forward(input, weights, bias, out);
+        } finally {
+            PLANS.get(s).add(p);
+        }
+    }
+
+    /**
+     * The input's gradient into {@code gradAtInput} (NHWC), the weights' into {@code weightGrad} ([oc, c, kh, kw]) and
+     * the bias's into {@code biasGrad} (null without bias), from the gradient at the output {@code delta} (NHWC).
+     */
+    static void backward(Shape s, INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput,
+            INDArray weightGrad, INDArray biasGrad) {
+        Plan p = take(s);
+        try {
+            p.backward(input, weights, delta, gradAtInput, weightGrad, biasGrad);
+        } finally {
+            PLANS.get(s).add(p);
+        }
+    }
+
+    private static Plan take(Shape s) {
+        Plan p = PLANS.computeIfAbsent(s, k -> new ConcurrentLinkedQueue<>()).poll();
+        return p != null ? p : new Plan(s);
+    }
+
+    /** A vector with unit stride or a row-major array with the default strides for its shape: one dense stretch. */
+    static boolean isDense(INDArray a) {
+        if (a.elementWiseStride() != 1) {
+            return false;
+        }
+        return a.rank() <= 1 || (a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a));
+    }
+
+    /** {@code a} itself when {@link #isDense}, else a row-major copy. */
+    static INDArray dense(INDArray a) {
+        return isDense(a) ? a : a.dup('c');
+    }
+
+    /**
+     * A plain pointer to {@code a}'s first element (oneDNN's handles are {@code void*}, so no element position). An
+     * ND4J view's buffer is itself a view whose address already includes the array's offset.
+     */
+    private static Pointer pointer(INDArray a) {
+        Pointer buffer = a.data().addressPointer();
+        return new Address(buffer.address() + buffer.position() * buffer.sizeof());
+    }
+
+    private static final class Address extends Pointer {
+        Address(long at) {
+            address = at;
+        }
+    }
+
+    private static void check(int status, String what) {
+        if (status != dnnl_success) {
+            throw new IllegalStateException("oneDNN 2.5 failed " + what + ": status " + status);
+        }
+    }
+
+    private static dnnl_memory_desc_t desc(long[] dims, int type, int tag) {
+        dnnl_memory_desc_t d = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, type, tag), "describing an array");
+        return d;
+    }
+
+    /** The primitives and buffers of one shape; used by one thread at a time. */
+    private static final class Plan {
+        private final dnnl_stream stream = new dnnl_stream();
+        private final dnnl_memory srcUser;
+        private final dnnl_memory srcBf16;
+        private final dnnl_memory weightsUser;
+        private final dnnl_memory weightsFwd;
+        private final dnnl_memory weightsBwd;
+        private final dnnl_memory biasUser;
+        private final dnnl_memory dstUser;
+        private final dnnl_memory diffDstUser;
+        private final dnnl_memory diffDstBf16;
+        private final dnnl_memory diffSrcUser;
+        private final dnnl_memory diffWeightsOwn;
+        private final dnnl_memory diffWeightsUser;
+        private final dnnl_memory diffBiasUser;
+        private final dnnl_primitive forward;
+        private final dnnl_primitive backwardData;
+        private final dnnl_primitive backwardWeights;
+        private final dnnl_primitive srcToBf16;
+        private final dnnl_primitive weightsToFwd;
+        private final dnnl_primitive weightsToBwd;
+        private final dnnl_primitive diffDstToBf16;
+        private final dnnl_primitive diffWeightsToUser;
+        private final boolean bias;
+
+        Plan(Shape s) {
+            if (NATIVES.engine() == null) {
+                throw new IllegalStateException("oneDNN 2.5 is not available: " + NATIVES.failure());
+            }
+            dnnl_engine engine = NATIVES.engine();
+            check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "creating a stream");
+            bias = s.bias();
+            long[] srcDims = {s.n(), s.c(), s.h(), s.w()};
+            long[] dstDims = {s.n(), s.oc(), s.oh(), s.ow()};
+            long[] wDims = {s.oc(), s.c(), s.kh(), s.kw()};
+            long[] strides = {s.sh(), s.sw()};
+            long[] padL = {s.top(), s.left()};
+            long[] padR = {s.bottom(), s.right()};
+            dnnl_memory_desc_t srcF = desc(srcDims, dnnl_f32, dnnl_acdb);
+            dnnl_memory_desc_t srcB = desc(srcDims, dnnl_bf16, dnnl_acdb);
+            dnnl_memory_desc_t dstF = desc(dstDims, dnnl_f32, dnnl_acdb);
+            dnnl_memory_desc_t dstB = desc(dstDims, dnnl_bf16, dnnl_acdb);
+            dnnl_memory_desc_t wAnyB = desc(wDims, dnnl_bf16, dnnl_format_tag_any);
+            dnnl_memory_desc_t wAnyF = desc(wDims, dnnl_f32, dnnl_format_tag_any);
+            dnnl_memory_desc_t wUser = desc(wDims, dnnl_f32, dnnl_abcd);
+            dnnl_memory_desc_t biasF = desc(new long[] {s.oc()}, dnnl_f32, dnnl_a);
+
+            dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
+            check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, srcB, wAnyB,
+                    biasF, dstF, strides, padL, padR), "describing the forward pass");
+            dnnl_primitive_desc fpd = primitiveDesc(fd, null, "forward pass");
+            dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
+            check(dnnl_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, srcF, wAnyB, dstB, strides,
+                    padL, padR), "describing the input gradient");
+            dnnl_primitive_desc dpd = primitiveDesc(dd, fpd, "input gradient");
+            dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
+            check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, srcB, wAnyF,
+                    bias ? biasF : null, dstB, strides, padL, padR), "describing the weight gradient");
+            dnnl_primitive_desc wpd = primitiveDesc(wd, fpd, "weight gradient");
+
+            dnnl_memory_desc_t wFwd = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
+            dnnl_memory_desc_t wBwd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
+            dnnl_memory_desc_t dwOwn = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
+
+            srcUser = memory(srcF, null);
+            srcBf16 = memory(srcB, ALLOCATE);
+            weightsUser = memory(wUser, null);
+            weightsFwd = memory(wFwd, ALLOCATE);
+            weightsBwd = memory(wBwd, ALLOCATE);
+            biasUser = memory(biasF, null);
+            dstUser = memory(dstF, null);
+            diffDstUser = memory(dstF, null);
+            diffDstBf16 = memory(dstB, ALLOCATE);
+            diffSrcUser = memory(srcF, null);
+            diffWeightsOwn = memory(dwOwn, ALLOCATE);
+            diffWeightsUser = memory(wUser, null);
+            diffBiasUser = memory(biasF, null);
+
+            forward = primitive(fpd);
+            backwardData = primitive(dpd);
+            backwardWeights = primitive(wpd);
+            srcToBf16 = reorder(srcF, srcB);
+            weightsToFwd = reorder(wUser, wFwd);
+            weightsToBwd = reorder(wUser, wBwd);
+            diffDstToBf16 = reorder(dstF, dstB);
+            diffWeightsToUser = reorder(dwOwn, wUser);
+        }
+
+        void forward(INDArray input, INDArray weights, INDArray biasArray, INDArray out) {
+            bind(srcUser, input);
+            bind(weightsUser, weights);
+            bind(biasUser, biasArray);
+            bind(dstUser, out);
+            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
+            run(weightsToFwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
+            run(forward, "computing the forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS, weightsFwd,
+                    DNNL_ARG_BIAS, biasUser, DNNL_ARG_DST, dstUser);
+            check(dnnl_stream_wait(stream), "waiting for the forward pass");
+        }
+
+        void backward(INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput, INDArray weightGrad,
+                INDArray biasGrad) {
+            bind(srcUser, input);
+            bind(weightsUser, weights);
+            bind(diffDstUser, delta);
+            bind(diffSrcUser, gradAtInput);
+            bind(diffWeightsUser, weightGrad);
+            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
+            run(diffDstToBf16, "converting the output gradient", DNNL_ARG_FROM, diffDstUser, DNNL_ARG_TO,
+                    diffDstBf16);
+            run(weightsToBwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsBwd);
+            run(backwardData, "computing the input gradient", DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_WEIGHTS,
+                    weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
+            if (bias) {
+                bind(diffBiasUser, biasGrad);
+                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
+                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsOwn, DNNL_ARG_DIFF_BIAS, diffBiasUser);
+            } else {
+                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
+                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsOwn);
+            }
+            run(diffWeightsToUser, "converting the weight gradient", DNNL_ARG_FROM, diffWeightsOwn, DNNL_ARG_TO,
+                    diffWeightsUser);
+            check(dnnl_stream_wait(stream), "waiting for the backward pass");
+        }
+
+        private static void bind(dnnl_memory m, INDArray a) {
+            check(dnnl_memory_set_data_handle(m, pointer(a)), "binding an array");
+        }
+
+        private void run(dnnl_primitive p, String what, Object... argPairs) {
+            int n = argPairs.length / 2;
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
+            for (int i = 0; i < n; i++) {
+                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
+            }
+            check(dnnl_primitive_execute(p, stream, n, args.position(0)), what);
+        }
+
+        private static dnnl_primitive_desc primitiveDesc(dnnl_convolution_desc_t d, dnnl_primitive_desc hint,
+                String what) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, NATIVES.engine(), hint),
+                    "choosing kernels for the " + what);
+            return pd;
+        }
+
+        private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+            dnnl_primitive p = new dnnl_primitive();
+            check(dnnl_primitive_create(p, pd), "creating a primitive");
+            return p;
+        }
+
+        private static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_reorder_primitive_desc_create(pd, from, NATIVES.engine(), to, NATIVES.engine(), null),
+                    "choosing a reorder");
+            return primitive(pd);
+        }
+
+        private static dnnl_memory memory(dnnl_memory_desc_t d, Pointer handle) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, d, NATIVES.engine(), handle), "creating a memory object");
+            return m;
+        }
+    }
+}
