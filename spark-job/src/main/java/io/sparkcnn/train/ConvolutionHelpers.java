@@ -1,6 +1,8 @@
 package io.sparkcnn.train;
 
 import io.sparkcnn.model.layers.Bf16ConvHelper;
+import io.sparkcnn.model.layers.FastConvolutions;
+import io.sparkcnn.model.layers.NhwcConvolutionLayer;
 import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -8,9 +10,10 @@ import org.nd4j.linalg.dataset.api.DataSet;
 
 /**
  * Puts the job's convolution helpers into the worker's network before every minibatch, as DL4J builds a new network
- * on each worker every averaging round, with oneDNN's helpers: {@link SingleChannelConvHelper} into one-channel
- * convolutions and, where {@code natives.bf16-convolutions} allows it on this executor's CPU, {@link Bf16ConvHelper}
- * into multi-channel ones. Runs inside executor tasks.
+ * on each worker every averaging round, with oneDNN's helpers ({@link FastConvolutions}):
+ * {@link SingleChannelConvHelper} into one-channel convolutions, {@link Bf16ConvHelper} into multi-channel ones where
+ * {@code natives.bf16-convolutions} allows it on this executor's CPU, and {@link NhwcConvolutionLayer} in place of
+ * NHWC convolution layers. Runs inside executor tasks.
  */
 final class ConvolutionHelpers extends BeforeMinibatchHook {
     private static final long serialVersionUID = 1L;
@@ -23,8 +26,7 @@ final class ConvolutionHelpers extends BeforeMinibatchHook {
     @Override
     public void preUpdate(DataSet minibatch, Model model) {
         if (model instanceof MultiLayerNetwork net) {
-            SingleChannelConvHelper.install(net);
-            Bf16ConvHelper.install(net, bf16);
+            FastConvolutions.install(net, bf16);
         }
     }
 }

@@ -122,9 +122,10 @@ public final class Bf16ConvHelper extends MKLDNNConvHelper {
         return names;
     }
 
-    /** A plain float NHWC convolution layer (not a subclass) with oneDNN's helper and several input channels. */
+    /** A plain float NHWC convolution layer (or {@link NhwcConvolutionLayer}) with oneDNN's helper and several input channels. */
     private static boolean takes(Layer layer) {
-        if (layer.getClass() != ConvolutionLayer.class || layer.getHelper() == null
+        if ((layer.getClass() != ConvolutionLayer.class && layer.getClass() != NhwcConvolutionLayer.class)
+                || layer.getHelper() == null
                 || layer.getHelper().getClass() != MKLDNNConvHelper.class) {
             return false;
         }

@@ -97,9 +97,10 @@ public final class SingleChannelConvHelper extends MKLDNNConvHelper {
         return names;
     }
 
-    /** A plain convolution layer (not a subclass) with oneDNN's helper and one input channel. */
+    /** A plain convolution layer (or {@link NhwcConvolutionLayer}) with oneDNN's helper and one input channel. */
     private static boolean takes(Layer layer) {
-        return layer.getClass() == ConvolutionLayer.class && layer.getHelper() != null
+        return (layer.getClass() == ConvolutionLayer.class || layer.getClass() == NhwcConvolutionLayer.class)
+                && layer.getHelper() != null
                 && layer.getHelper().getClass() == MKLDNNConvHelper.class
                 && ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer()).getNIn() == 1;
     }
