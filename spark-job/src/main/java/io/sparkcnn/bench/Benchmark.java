@@ -6,7 +6,7 @@ import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.layers.Bf16ConvHelper;
-import io.sparkcnn.model.layers.FastConvolutions;
+import io.sparkcnn.model.layers.FastLayers;
 import io.sparkcnn.runtime.NativeSetup;
 import io.sparkcnn.runtime.SparkSessions;
 import io.sparkcnn.train.SparkTrainer;
@@ -111,9 +111,9 @@ public final class Benchmark {
         List<int[]> batches = LabeledImages.batchIndices(train.count(), cfg.train().batchSizePerWorker(),
                 cfg.train().seed());
         Bf16ConvHelper.Mode bf16 = Bf16ConvHelper.Mode.parse(cfg.natives().bf16Convolutions());
-        FastConvolutions.install(net, bf16);
+        FastLayers.install(net, bf16);
         MultiLayerNetwork warmup = net.clone();
-        FastConvolutions.install(warmup, bf16);
+        FastLayers.install(warmup, bf16);
         for (int i = 0; i < Math.min(WARMUP_BATCHES, batches.size()); i++) {
             warmup.fit(all.select(batches.get(i)).toDataSet());
         }

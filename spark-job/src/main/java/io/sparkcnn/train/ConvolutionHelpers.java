@@ -1,7 +1,7 @@
 package io.sparkcnn.train;
 
 import io.sparkcnn.model.layers.Bf16ConvHelper;
-import io.sparkcnn.model.layers.FastConvolutions;
+import io.sparkcnn.model.layers.FastLayers;
 import io.sparkcnn.model.layers.NhwcConvolutionLayer;
 import io.sparkcnn.model.layers.SingleChannelConvHelper;
 import org.deeplearning4j.nn.api.Model;
@@ -10,7 +10,7 @@ import org.nd4j.linalg.dataset.api.DataSet;
 
 /**
  * Puts the job's convolution helpers into the worker's network before every minibatch, as DL4J builds a new network
- * on each worker every averaging round, with oneDNN's helpers ({@link FastConvolutions}):
+ * on each worker every averaging round, with oneDNN's helpers ({@link FastLayers}):
  * {@link SingleChannelConvHelper} into one-channel convolutions, {@link Bf16ConvHelper} into multi-channel ones where
  * {@code natives.bf16-convolutions} allows it on this executor's CPU, and {@link NhwcConvolutionLayer} in place of
  * NHWC convolution layers. Runs inside executor tasks.
@@ -26,7 +26,7 @@ final class ConvolutionHelpers extends BeforeMinibatchHook {
     @Override
     public void preUpdate(DataSet minibatch, Model model) {
         if (model instanceof MultiLayerNetwork net) {
-            FastConvolutions.install(net, bf16);
+            FastLayers.install(net, bf16);
         }
     }
 }

@@ -15,7 +15,7 @@ import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
 import io.sparkcnn.model.layers.Bf16ConvHelper;
-import io.sparkcnn.model.layers.SingleChannelConvHelper;
+import io.sparkcnn.model.layers.FastLayers;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -40,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Spark path must end with the same parameters as fitting the same minibatches on one machine. Dropout
  * draws from a per-thread random stream that differs between the test thread and the executor's task
  * thread, so it keeps every unit here ({@code Dropout(1.0)}); everything else is the presets as they train,
- * {@link SingleChannelConvHelper} and {@link Bf16ConvHelper} (where this CPU takes it) included: the trainer's hook
- * installs them on the worker, the test on one machine.
+ * the speed-ups of {@link FastLayers} included (bfloat16 where this CPU takes it): the trainer's hook installs them
+ * on the worker, the test on one machine.
  */
 @Tag("spark-local")
 class ParameterAveragingEquivalenceTest {
@@ -75,8 +75,7 @@ class ParameterAveragingEquivalenceTest {
 
             MultiLayerNetwork local = new MultiLayerNetwork(conf.clone());
             local.init();
-            SingleChannelConvHelper.install(local);
-            Bf16ConvHelper.install(local, Bf16ConvHelper.Mode.AUTO);
+            FastLayers.install(local, Bf16ConvHelper.Mode.AUTO);
             INDArray initial = local.params().dup();
             for (ImageBatch b : batches) {
                 local.fit(b.toDataSet());

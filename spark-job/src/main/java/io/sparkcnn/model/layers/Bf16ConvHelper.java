@@ -44,7 +44,7 @@ import java.util.Locale;
 public final class Bf16ConvHelper extends MKLDNNConvHelper {
     private static final Logger log = LoggerFactory.getLogger(Bf16ConvHelper.class);
 
-    /** When to use bfloat16 convolutions ({@code natives.bf16-convolutions}). */
+    /** When to use bfloat16 convolutions and dense layers ({@code natives.bf16-convolutions}). */
     public enum Mode {
         /** Only on CPUs with AMX-BF16 tiles (Intel Sapphire Rapids and later), where they are several times faster. */
         AUTO,
@@ -77,7 +77,7 @@ public final class Bf16ConvHelper extends MKLDNNConvHelper {
     /** One line for the start log: the CPU's oneDNN ISA for bfloat16 and what {@code mode} makes of it. */
     public static String describe(Mode mode) {
         return OneDnnBf16.describe() + "; natives.bf16-convolutions=" + mode.name().toLowerCase(Locale.ROOT)
-                + (usable(mode) ? ": in use" : ": not used");
+                + (usable(mode) ? ": in use (and for dense layers)" : ": not used");
     }
 
     /**

@@ -4,6 +4,7 @@ import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
@@ -32,6 +33,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_ab;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_abcd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_acdb;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_backward_data;
@@ -49,7 +51,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_get_effective_cpu_isa;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_backward_data_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_backward_weights_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
@@ -76,7 +82,7 @@ final class OneDnnBf16 {
     private static final Logger log = LoggerFactory.getLogger(OneDnnBf16.class);
     /** oneDNN's {@code DNNL_MEMORY_ALLOCATE}: let the library allocate a memory object's buffer. */
     private static final Pointer ALLOCATE = new Address(-1);
-    private static final Map<Shape, Queue<Plan>> PLANS = new ConcurrentHashMap<>();
+    private static final Map<Object, Queue<Primitives>> PLANS = new ConcurrentHashMap<>();
     private static final Natives NATIVES = Natives.load();
 
     private OneDnnBf16() {
@@ -88,6 +94,10 @@ final class OneDnnBf16 {
      */
     record Shape(int n, int h, int w, int c, int oc, int kh, int kw, int sh, int sw, int top, int left, int bottom,
             int right, int oh, int ow, boolean bias) {
+    }
+
+    /** One dense layer's product: batch {@code n}, {@code in} inputs, {@code out} outputs, with or without bias. */
+    record DenseShape(int n, int in, int out, boolean bias) {
     }
 
     /** The loaded library's version and effective ISA, or why it did not load. */
@@ -128,9 +138,36 @@ final class OneDnnBf16 {
 
     /** {@code out = conv(input, weights) + bias}; input NHWC, weights [oc, c, kh, kw], out NHWC, all dense float. */
     static void forward(Shape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
-        Plan p = take(s);
+        Plan p = (Plan) take(s);
         try {
             p.forward(input, weights, bias, out);
+        } finally {
+            PLANS.get(s).add(p);
+        }
+    }
+
+    /**
+     * {@code out = input . weights + bias}: input [n, in] row-major, weights DL4J's [in, out] column-major (that is
+     * [out, in] row-major), bias [out], out [n, out] row-major; all float.
+     */
+    static void denseForward(DenseShape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
+        DensePlan p = (DensePlan) take(s);
+        try {
+            p.forward(input, weights, bias, out);
+        } finally {
+            PLANS.get(s).add(p);
+        }
+    }
+
+    /**
+     * The dense layer's input gradient into {@code gradAtInput} ([n, in] row-major), the weights' into
+     * {@code weightGrad} ([in, out] column-major) and the bias's into {@code biasGrad} (null without bias).
+     */
+    static void denseBackward(DenseShape s, INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput,
+            INDArray weightGrad, INDArray biasGrad) {
+        DensePlan p = (DensePlan) take(s);
+        try {
+            p.backward(input, weights, delta, gradAtInput, weightGrad, biasGrad);
         } finally {
             PLANS.get(s).add(p);
         }
@@ -142,7 +179,7 @@ final class OneDnnBf16 {
      */
     static void backward(Shape s, INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput,
             INDArray weightGrad, INDArray biasGrad) {
-        Plan p = take(s);
+        Plan p = (Plan) take(s);
         try {
             p.backward(input, weights, delta, gradAtInput, weightGrad, biasGrad);
         } finally {
@@ -150,9 +187,12 @@ final class OneDnnBf16 {
         }
     }
 
-    private static Plan take(Shape s) {
-        Plan p = PLANS.computeIfAbsent(s, k -> new ConcurrentLinkedQueue<>()).poll();
-        return p != null ? p : new Plan(s);
+    private static Primitives take(Object shape) {
+        Primitives p = PLANS.computeIfAbsent(shape, k -> new ConcurrentLinkedQueue<>()).poll();
+        if (p != null) {
+            return p;
+        }
+        return shape instanceof Shape s ? new Plan(s) : new DensePlan((DenseShape) shape);
     }
 
     /** A vector with unit stride or a row-major array with the default strides for its shape: one dense stretch. */
@@ -195,9 +235,59 @@ final class OneDnnBf16 {
         return d;
     }
 
-    /** The primitives and buffers of one shape; used by one thread at a time. */
-    private static final class Plan {
-        private final dnnl_stream stream = new dnnl_stream();
+    /** A stream and the helpers to run primitives on it; a plan is used by one thread at a time. */
+    private abstract static class Primitives {
+        final dnnl_stream stream = new dnnl_stream();
+
+        Primitives() {
+            if (NATIVES.engine() == null) {
+                throw new IllegalStateException("oneDNN 2.5 is not available: " + NATIVES.failure());
+            }
+            check(dnnl_stream_create(stream, NATIVES.engine(), dnnl_stream_default_flags), "creating a stream");
+        }
+
+        static void bind(dnnl_memory m, INDArray a) {
+            check(dnnl_memory_set_data_handle(m, pointer(a)), "binding an array");
+        }
+
+        void run(dnnl_primitive p, String what, Object... argPairs) {
+            int n = argPairs.length / 2;
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
+            for (int i = 0; i < n; i++) {
+                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
+            }
+            check(dnnl_primitive_execute(p, stream, n, args.position(0)), what);
+        }
+
+        static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint, String what) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), null, NATIVES.engine(), hint),
+                    "choosing kernels for the " + what);
+            return pd;
+        }
+
+        static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+            dnnl_primitive p = new dnnl_primitive();
+            check(dnnl_primitive_create(p, pd), "creating a primitive");
+            return p;
+        }
+
+        static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_reorder_primitive_desc_create(pd, from, NATIVES.engine(), to, NATIVES.engine(), null),
+                    "choosing a reorder");
+            return primitive(pd);
+        }
+
+        static dnnl_memory memory(dnnl_memory_desc_t d, Pointer handle) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, d, NATIVES.engine(), handle), "creating a memory object");
+            return m;
+        }
+    }
+
+    /** The primitives and buffers of one convolution shape. */
+    private static final class Plan extends Primitives {
         private final dnnl_memory srcUser;
         private final dnnl_memory srcBf16;
         private final dnnl_memory weightsUser;
@@ -222,11 +312,6 @@ final class OneDnnBf16 {
         private final boolean bias;
 
         Plan(Shape s) {
-            if (NATIVES.engine() == null) {
-                throw new IllegalStateException("oneDNN 2.5 is not available: " + NATIVES.failure());
-            }
-            dnnl_engine engine = NATIVES.engine();
-            check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "creating a stream");
             bias = s.bias();
             long[] srcDims = {s.n(), s.c(), s.h(), s.w()};
             long[] dstDims = {s.n(), s.oc(), s.oh(), s.ow()};
@@ -322,44 +407,129 @@ final class OneDnnBf16 {
             check(dnnl_stream_wait(stream), "waiting for the backward pass");
         }
 
-        private static void bind(dnnl_memory m, INDArray a) {
-            check(dnnl_memory_set_data_handle(m, pointer(a)), "binding an array");
+    }
+
+    /** The primitives and buffers of one dense layer's products (oneDNN's inner product). */
+    private static final class DensePlan extends Primitives {
+        private final dnnl_memory srcUser;
+        private final dnnl_memory srcBf16;
+        private final dnnl_memory weightsUser;
+        private final dnnl_memory weightsFwd;
+        private final dnnl_memory weightsBwd;
+        private final dnnl_memory biasUser;
+        private final dnnl_memory dstUser;
+        private final dnnl_memory diffDstUser;
+        private final dnnl_memory diffDstBf16;
+        private final dnnl_memory diffSrcUser;
+        private final dnnl_memory diffWeightsUser;
+        private final dnnl_memory diffBiasUser;
+        private final dnnl_primitive forward;
+        private final dnnl_primitive backwardData;
+        private final dnnl_primitive backwardWeights;
+        private final dnnl_primitive srcToBf16;
+        private final dnnl_primitive weightsToFwd;
+        private final dnnl_primitive weightsToBwd;
+        private final dnnl_primitive diffDstToBf16;
+        private final boolean bias;
+        /** Forward and input-gradient kernels take the bfloat16 weights in one layout, so one copy serves both. */
+        private final boolean sameWeights;
+        /** The address of the weights the last forward pass converted, 0 when none is current. */
+        private long convertedWeights;
+
+        DensePlan(DenseShape s) {
+            bias = s.bias();
+            long[] srcDims = {s.n(), s.in()};
+            long[] dstDims = {s.n(), s.out()};
+            long[] wDims = {s.out(), s.in()};
+            dnnl_memory_desc_t srcF = desc(srcDims, dnnl_f32, dnnl_ab);
+            dnnl_memory_desc_t srcB = desc(srcDims, dnnl_bf16, dnnl_ab);
+            dnnl_memory_desc_t dstF = desc(dstDims, dnnl_f32, dnnl_ab);
+            dnnl_memory_desc_t dstB = desc(dstDims, dnnl_bf16, dnnl_ab);
+            dnnl_memory_desc_t wAnyB = desc(wDims, dnnl_bf16, dnnl_format_tag_any);
+            dnnl_memory_desc_t wUser = desc(wDims, dnnl_f32, dnnl_ab);
+            dnnl_memory_desc_t biasF = desc(new long[] {s.out()}, dnnl_f32, dnnl_a);
+
+            dnnl_inner_product_desc_t fd = new dnnl_inner_product_desc_t();
+            check(dnnl_inner_product_forward_desc_init(fd, dnnl_forward_training, srcB, wAnyB, biasF, dstF),
+                    "describing the dense forward pass");
+            dnnl_primitive_desc fpd = primitiveDesc(fd, null, "dense forward pass");
+            dnnl_inner_product_desc_t dd = new dnnl_inner_product_desc_t();
+            check(dnnl_inner_product_backward_data_desc_init(dd, srcF, wAnyB, dstB),
+                    "describing the dense input gradient");
+            dnnl_primitive_desc dpd = primitiveDesc(dd, fpd, "dense input gradient");
+            dnnl_inner_product_desc_t wd = new dnnl_inner_product_desc_t();
+            check(dnnl_inner_product_backward_weights_desc_init(wd, srcB, wUser, bias ? biasF : null, dstB),
+                    "describing the dense weight gradient");
+            dnnl_primitive_desc wpd = primitiveDesc(wd, fpd, "dense weight gradient");
+
+            dnnl_memory_desc_t wFwd = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
+            dnnl_memory_desc_t wBwd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
+            sameWeights = dnnl_memory_desc_equal(wFwd, wBwd) == 1;
+
+            srcUser = memory(srcF, null);
+            srcBf16 = memory(srcB, ALLOCATE);
+            weightsUser = memory(wUser, null);
+            weightsFwd = memory(wFwd, ALLOCATE);
+            weightsBwd = sameWeights ? weightsFwd : memory(wBwd, ALLOCATE);
+            biasUser = memory(biasF, null);
+            dstUser = memory(dstF, null);
+            diffDstUser = memory(dstF, null);
+            diffDstBf16 = memory(dstB, ALLOCATE);
+            diffSrcUser = memory(srcF, null);
+            diffWeightsUser = memory(wUser, null);
+            diffBiasUser = memory(biasF, null);
+
+            forward = primitive(fpd);
+            backwardData = primitive(dpd);
+            backwardWeights = primitive(wpd);
+            srcToBf16 = reorder(srcF, srcB);
+            weightsToFwd = reorder(wUser, wFwd);
+            weightsToBwd = reorder(wUser, wBwd);
+            diffDstToBf16 = reorder(dstF, dstB);
         }
 
-        private void run(dnnl_primitive p, String what, Object... argPairs) {
-            int n = argPairs.length / 2;
-            dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
-            for (int i = 0; i < n; i++) {
-                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
+        void forward(INDArray input, INDArray weights, INDArray biasArray, INDArray out) {
+            bind(srcUser, input);
+            bind(weightsUser, weights);
+            bind(biasUser, biasArray);
+            bind(dstUser, out);
+            run(srcToBf16, "converting the dense input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
+            run(weightsToFwd, "converting the dense weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
+            convertedWeights = pointer(weights).address();
+            run(forward, "computing the dense forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS, weightsFwd,
+                    DNNL_ARG_BIAS, biasUser, DNNL_ARG_DST, dstUser);
+            check(dnnl_stream_wait(stream), "waiting for the dense forward pass");
+        }
+
+        void backward(INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput, INDArray weightGrad,
+                INDArray biasGrad) {
+            bind(srcUser, input);
+            bind(weightsUser, weights);
+            bind(diffDstUser, delta);
+            bind(diffSrcUser, gradAtInput);
+            bind(diffWeightsUser, weightGrad);
+            run(srcToBf16, "converting the dense input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
+            run(diffDstToBf16, "converting the dense output gradient", DNNL_ARG_FROM, diffDstUser, DNNL_ARG_TO,
+                    diffDstBf16);
+            // The forward pass that Bf16DenseLayer runs just before converted these weights, unless another thread
+            // has used this plan since (its weights lie elsewhere); weights change only after the backward pass.
+            if (!sameWeights || convertedWeights != pointer(weights).address()) {
+                run(weightsToBwd, "converting the dense weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO,
+                        weightsBwd);
             }
-            check(dnnl_primitive_execute(p, stream, n, args.position(0)), what);
-        }
-
-        private static dnnl_primitive_desc primitiveDesc(dnnl_convolution_desc_t d, dnnl_primitive_desc hint,
-                String what) {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(d), null, NATIVES.engine(), hint),
-                    "choosing kernels for the " + what);
-            return pd;
-        }
-
-        private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
-            dnnl_primitive p = new dnnl_primitive();
-            check(dnnl_primitive_create(p, pd), "creating a primitive");
-            return p;
-        }
-
-        private static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_reorder_primitive_desc_create(pd, from, NATIVES.engine(), to, NATIVES.engine(), null),
-                    "choosing a reorder");
-            return primitive(pd);
-        }
-
-        private static dnnl_memory memory(dnnl_memory_desc_t d, Pointer handle) {
-            dnnl_memory m = new dnnl_memory();
-            check(dnnl_memory_create(m, d, NATIVES.engine(), handle), "creating a memory object");
-            return m;
+            convertedWeights = 0;
+            run(backwardData, "computing the dense input gradient", DNNL_ARG_DIFF_DST, diffDstBf16,
+                    DNNL_ARG_WEIGHTS, weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
+            if (bias) {
+                bind(diffBiasUser, biasGrad);
+                run(backwardWeights, "computing the dense weight gradient", DNNL_ARG_SRC, srcBf16,
+                        DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsUser, DNNL_ARG_DIFF_BIAS,
+                        diffBiasUser);
+            } else {
+                run(backwardWeights, "computing the dense weight gradient", DNNL_ARG_SRC, srcBf16,
+                        DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsUser);
+            }
+            check(dnnl_stream_wait(stream), "waiting for the dense backward pass");
         }
     }
 }

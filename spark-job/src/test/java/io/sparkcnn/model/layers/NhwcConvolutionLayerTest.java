@@ -53,7 +53,8 @@ class NhwcConvolutionLayerTest {
         ours.init(theirs.params().dup(), true);
         SingleChannelConvHelper.install(theirs);
         Bf16ConvHelper.install(theirs, Bf16ConvHelper.Mode.AUTO);
-        FastConvolutions.install(ours, Bf16ConvHelper.Mode.AUTO);
+        Bf16DenseLayer.install(theirs, Bf16ConvHelper.Mode.AUTO);
+        FastLayers.install(ours, Bf16ConvHelper.Mode.AUTO);
         assertEquals(2, NhwcConvolutionLayer.install(ours), "both convolutions");
         assertEquals(2, NhwcConvolutionLayer.install(ours), "again: nothing more to do");
         assertInstanceOf(NhwcConvolutionLayer.class, ours.getLayer("conv2d_2"), "the by-name map follows");
