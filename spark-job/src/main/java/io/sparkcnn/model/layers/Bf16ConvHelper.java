@@ -188,7 +188,7 @@ public final class Bf16ConvHelper extends MKLDNNConvHelper {
         INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 input.shape(), 'c');
         OneDnnBf16.backward(s, OneDnnBf16.dense(input), OneDnnBf16.dense(weights), OneDnnBf16.dense(delta),
-                gradAtInput, weightGradView, biasGradView);
+                gradAtInput, weightGradView, biasGradView, 0);
         Gradient g = new DefaultGradient();
         if (hasBias) {
             g.gradientForVariable().put(ConvolutionParamInitializer.BIAS_KEY, biasGradView);

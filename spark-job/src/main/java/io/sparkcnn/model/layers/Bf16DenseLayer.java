@@ -22,6 +22,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * when {@link Bf16ConvHelper.Mode} allows bfloat16 on this CPU.
  */
 public final class Bf16DenseLayer extends DenseLayer {
+    /** The stamp of this layer's last bfloat16 forward pass (0 before the first), see {@link OneDnnBf16}. */
+    private long lastForward;
+
     private Bf16DenseLayer() {
         super(null, null);
         throw new AssertionError("made by install() only");
@@ -70,7 +73,7 @@ public final class Bf16DenseLayer extends DenseLayer {
         INDArray bias = getParamWithNoise(DefaultParamInitializer.BIAS_KEY, training, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 new long[] {s.n(), s.out()}, 'c');
-        OneDnnBf16.denseForward(s, OneDnnBf16.dense(input), weights, OneDnnBf16.dense(bias), out);
+        lastForward = OneDnnBf16.denseForward(s, OneDnnBf16.dense(input), weights, OneDnnBf16.dense(bias), out);
         return new Pair<>(out, out);
     }
 
@@ -89,7 +92,7 @@ public final class Bf16DenseLayer extends DenseLayer {
         INDArray gradAtInput = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT,
                 new long[] {s.n(), s.in()}, 'c');
         OneDnnBf16.denseBackward(s, OneDnnBf16.dense(input), weights, OneDnnBf16.dense(delta), gradAtInput,
-                weightGrad, biasGrad);
+                weightGrad, biasGrad, lastForward);
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGrad);
         g.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGrad);

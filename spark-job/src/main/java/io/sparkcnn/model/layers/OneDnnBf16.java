@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
@@ -72,17 +73,20 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_version;
 
 /**
- * Bfloat16 convolutions through oneDNN 2.5 (the JavaCPP preset {@code org.bytedeco:dnnl:2.5.2-1.5.7}, a library of
- * its own beside ND4J's oneDNN 2.3), for {@link Bf16ConvHelper}. Arrays are NHWC float in and out; inputs, weights
- * and output gradients are reordered to bfloat16 copies before each primitive runs. The primitives and their
- * bfloat16 buffers for one convolution shape form a {@link Plan}; plans are pooled per shape and taken by one thread
- * at a time, because DL4J builds a new network (and so new helpers) on every Spark worker every averaging round.
+ * Bfloat16 convolutions and dense products through oneDNN 2.5 (the JavaCPP preset
+ * {@code org.bytedeco:dnnl:2.5.2-1.5.7}, a library of its own beside ND4J's oneDNN 2.3), for {@link Bf16ConvHelper}
+ * and {@link Bf16DenseLayer}. Arrays are float in and out; inputs, weights and output gradients are reordered to
+ * bfloat16 copies before each primitive runs. The primitives and their bfloat16 buffers for one layer shape form a
+ * {@link Kernels}; they are pooled per shape and taken by one thread at a time, because DL4J builds a new network
+ * (and so new helpers) on every Spark worker every averaging round.
  */
 final class OneDnnBf16 {
     private static final Logger log = LoggerFactory.getLogger(OneDnnBf16.class);
     /** oneDNN's {@code DNNL_MEMORY_ALLOCATE}: let the library allocate a memory object's buffer. */
     private static final Pointer ALLOCATE = new Address(-1);
-    private static final Map<Object, Queue<Primitives>> PLANS = new ConcurrentHashMap<>();
+    private static final Map<Object, Queue<Kernels>> PLANS = new ConcurrentHashMap<>();
+    /** Stamps of forward passes, unique in this JVM. */
+    private static final AtomicLong STAMPS = new AtomicLong();
     private static final Natives NATIVES = Natives.load();
 
     private OneDnnBf16() {
@@ -136,63 +140,74 @@ final class OneDnnBf16 {
                 + (hasAmx() ? "AMX-BF16" : hasBf16() ? "AVX-512 BF16 without AMX" : "no bfloat16 instructions");
     }
 
-    /** {@code out = conv(input, weights) + bias}; input NHWC, weights [oc, c, kh, kw], out NHWC, all dense float. */
-    static void forward(Shape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
-        Plan p = (Plan) take(s);
-        try {
-            p.forward(input, weights, bias, out);
-        } finally {
-            PLANS.get(s).add(p);
-        }
-    }
-
     /**
-     * {@code out = input . weights + bias}: input [n, in] row-major, weights DL4J's [in, out] column-major (that is
-     * [out, in] row-major), bias [out], out [n, out] row-major; all float.
+     * {@code out = conv(input, weights) + bias}; input NHWC, weights [oc, c, kh, kw], out NHWC, all dense float.
+     *
+     * @return a stamp for {@link #backward}: the weights this pass converted
      */
-    static void denseForward(DenseShape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
-        DensePlan p = (DensePlan) take(s);
-        try {
-            p.forward(input, weights, bias, out);
-        } finally {
-            PLANS.get(s).add(p);
-        }
-    }
-
-    /**
-     * The dense layer's input gradient into {@code gradAtInput} ([n, in] row-major), the weights' into
-     * {@code weightGrad} ([in, out] column-major) and the bias's into {@code biasGrad} (null without bias).
-     */
-    static void denseBackward(DenseShape s, INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput,
-            INDArray weightGrad, INDArray biasGrad) {
-        DensePlan p = (DensePlan) take(s);
-        try {
-            p.backward(input, weights, delta, gradAtInput, weightGrad, biasGrad);
-        } finally {
-            PLANS.get(s).add(p);
-        }
+    static long forward(Shape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
+        return forwardOn(s, input, weights, bias, out);
     }
 
     /**
      * The input's gradient into {@code gradAtInput} (NHWC), the weights' into {@code weightGrad} ([oc, c, kh, kw]) and
      * the bias's into {@code biasGrad} (null without bias), from the gradient at the output {@code delta} (NHWC).
+     *
+     * @param stamp what the layer's last {@link #forward} returned, or 0
      */
     static void backward(Shape s, INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput,
-            INDArray weightGrad, INDArray biasGrad) {
-        Plan p = (Plan) take(s);
+            INDArray weightGrad, INDArray biasGrad, long stamp) {
+        backwardOn(s, input, weights, delta, gradAtInput, weightGrad, biasGrad, stamp);
+    }
+
+    /**
+     * {@code out = input . weights + bias}: input [n, in] row-major, weights DL4J's [in, out] column-major (that is
+     * [out, in] row-major), bias [out], out [n, out] row-major; all float.
+     *
+     * @return a stamp for {@link #denseBackward}: the weights this pass converted
+     */
+    static long denseForward(DenseShape s, INDArray input, INDArray weights, INDArray bias, INDArray out) {
+        return forwardOn(s, input, weights, bias, out);
+    }
+
+    /**
+     * The dense layer's input gradient into {@code gradAtInput} ([n, in] row-major), the weights' into
+     * {@code weightGrad} ([in, out] column-major) and the bias's into {@code biasGrad} (null without bias).
+     *
+     * @param stamp what the layer's last {@link #denseForward} returned, or 0; when the pass that returned it was
+     *              the last to use these kernels, its bfloat16 weights are used again (weights change only after
+     *              the backward pass, and every backward pass here follows its layer's forward pass)
+     */
+    static void denseBackward(DenseShape s, INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput,
+            INDArray weightGrad, INDArray biasGrad, long stamp) {
+        backwardOn(s, input, weights, delta, gradAtInput, weightGrad, biasGrad, stamp);
+    }
+
+    private static long forwardOn(Object shape, INDArray input, INDArray weights, INDArray bias, INDArray out) {
+        Kernels k = take(shape);
         try {
-            p.backward(input, weights, delta, gradAtInput, weightGrad, biasGrad);
+            return k.forward(input, weights, bias, out);
         } finally {
-            PLANS.get(s).add(p);
+            PLANS.get(shape).add(k);
         }
     }
 
-    private static Primitives take(Object shape) {
-        Primitives p = PLANS.computeIfAbsent(shape, k -> new ConcurrentLinkedQueue<>()).poll();
-        if (p != null) {
-            return p;
+    private static void backwardOn(Object shape, INDArray input, INDArray weights, INDArray delta,
+            INDArray gradAtInput, INDArray weightGrad, INDArray biasGrad, long stamp) {
+        Kernels k = take(shape);
+        try {
+            k.backward(input, weights, delta, gradAtInput, weightGrad, biasGrad, stamp);
+        } finally {
+            PLANS.get(shape).add(k);
         }
-        return shape instanceof Shape s ? new Plan(s) : new DensePlan((DenseShape) shape);
+    }
+
+    private static Kernels take(Object shape) {
+        Kernels k = PLANS.computeIfAbsent(shape, key -> new ConcurrentLinkedQueue<>()).poll();
+        if (k != null) {
+            return k;
+        }
+        return shape instanceof Shape s ? Kernels.convolution(s) : Kernels.dense((DenseShape) shape);
     }
 
     /** A vector with unit stride or a row-major array with the default strides for its shape: one dense stretch. */
@@ -235,71 +250,28 @@ final class OneDnnBf16 {
         return d;
     }
 
-    /** A stream and the helpers to run primitives on it; a plan is used by one thread at a time. */
-    private abstract static class Primitives {
-        final dnnl_stream stream = new dnnl_stream();
-
-        Primitives() {
-            if (NATIVES.engine() == null) {
-                throw new IllegalStateException("oneDNN 2.5 is not available: " + NATIVES.failure());
-            }
-            check(dnnl_stream_create(stream, NATIVES.engine(), dnnl_stream_default_flags), "creating a stream");
-        }
-
-        static void bind(dnnl_memory m, INDArray a) {
-            check(dnnl_memory_set_data_handle(m, pointer(a)), "binding an array");
-        }
-
-        void run(dnnl_primitive p, String what, Object... argPairs) {
-            int n = argPairs.length / 2;
-            dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
-            for (int i = 0; i < n; i++) {
-                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
-            }
-            check(dnnl_primitive_execute(p, stream, n, args.position(0)), what);
-        }
-
-        static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint, String what) {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), null, NATIVES.engine(), hint),
-                    "choosing kernels for the " + what);
-            return pd;
-        }
-
-        static dnnl_primitive primitive(dnnl_primitive_desc pd) {
-            dnnl_primitive p = new dnnl_primitive();
-            check(dnnl_primitive_create(p, pd), "creating a primitive");
-            return p;
-        }
-
-        static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(dnnl_reorder_primitive_desc_create(pd, from, NATIVES.engine(), to, NATIVES.engine(), null),
-                    "choosing a reorder");
-            return primitive(pd);
-        }
-
-        static dnnl_memory memory(dnnl_memory_desc_t d, Pointer handle) {
-            dnnl_memory m = new dnnl_memory();
-            check(dnnl_memory_create(m, d, NATIVES.engine(), handle), "creating a memory object");
-            return m;
-        }
-    }
-
-    /** The primitives and buffers of one convolution shape. */
-    private static final class Plan extends Primitives {
+    /**
+     * One layer shape's three products (forward, input gradient, weight gradient) as oneDNN primitives, with the
+     * bfloat16 copies they read: float arrays in the user's layouts are bound per call, converted, and the results
+     * written back as float. Taken by one thread at a time from a pool per shape.
+     */
+    private static final class Kernels {
+        private final dnnl_stream stream = new dnnl_stream();
+        private final boolean bias;
         private final dnnl_memory srcUser;
         private final dnnl_memory srcBf16;
         private final dnnl_memory weightsUser;
         private final dnnl_memory weightsFwd;
+        /** The input gradient's bfloat16 weights: {@link #weightsFwd} itself when both kernels take one layout. */
         private final dnnl_memory weightsBwd;
         private final dnnl_memory biasUser;
         private final dnnl_memory dstUser;
         private final dnnl_memory diffDstUser;
         private final dnnl_memory diffDstBf16;
         private final dnnl_memory diffSrcUser;
-        private final dnnl_memory diffWeightsOwn;
         private final dnnl_memory diffWeightsUser;
+        /** Where the weight gradient is computed: {@link #diffWeightsUser} itself when the kernel writes that layout. */
+        private final dnnl_memory diffWeights;
         private final dnnl_memory diffBiasUser;
         private final dnnl_primitive forward;
         private final dnnl_primitive backwardData;
@@ -309,10 +281,51 @@ final class OneDnnBf16 {
         private final dnnl_primitive weightsToBwd;
         private final dnnl_primitive diffDstToBf16;
         private final dnnl_primitive diffWeightsToUser;
-        private final boolean bias;
+        /** The stamp of the forward pass whose weights {@link #weightsFwd} holds; 0 after a backward pass. */
+        private long converted;
 
-        Plan(Shape s) {
-            bias = s.bias();
+        /**
+         * @param src    the input's float layout (the user's); its bfloat16 copy takes the same layout
+         * @param dst    the output's float layout (the user's), likewise for the output gradient
+         * @param wUser  the weights' float layout as DL4J keeps them
+         * @param biasF  the bias, float
+         */
+        private Kernels(dnnl_memory_desc_t src, dnnl_memory_desc_t srcB, dnnl_memory_desc_t dst,
+                dnnl_memory_desc_t dstB, dnnl_memory_desc_t wUser, dnnl_memory_desc_t biasF,
+                dnnl_primitive_desc fpd, dnnl_primitive_desc dpd, dnnl_primitive_desc wpd, boolean bias) {
+            check(dnnl_stream_create(stream, NATIVES.engine(), dnnl_stream_default_flags), "creating a stream");
+            this.bias = bias;
+            dnnl_memory_desc_t wFwd = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
+            dnnl_memory_desc_t wBwd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
+            dnnl_memory_desc_t dw = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
+            boolean sharedWeights = dnnl_memory_desc_equal(wFwd, wBwd) == 1;
+            boolean directGradient = dnnl_memory_desc_equal(dw, wUser) == 1;
+            srcUser = memory(src, null);
+            srcBf16 = memory(srcB, ALLOCATE);
+            weightsUser = memory(wUser, null);
+            weightsFwd = memory(wFwd, ALLOCATE);
+            weightsBwd = sharedWeights ? weightsFwd : memory(wBwd, ALLOCATE);
+            biasUser = memory(biasF, null);
+            dstUser = memory(dst, null);
+            diffDstUser = memory(dst, null);
+            diffDstBf16 = memory(dstB, ALLOCATE);
+            diffSrcUser = memory(src, null);
+            diffWeightsUser = memory(wUser, null);
+            diffWeights = directGradient ? diffWeightsUser : memory(dw, ALLOCATE);
+            diffBiasUser = memory(biasF, null);
+            forward = primitive(fpd);
+            backwardData = primitive(dpd);
+            backwardWeights = primitive(wpd);
+            srcToBf16 = reorder(src, srcB);
+            weightsToFwd = reorder(wUser, wFwd);
+            weightsToBwd = sharedWeights ? null : reorder(wUser, wBwd);
+            diffDstToBf16 = reorder(dst, dstB);
+            diffWeightsToUser = directGradient ? null : reorder(dw, wUser);
+        }
+
+        /** A convolution's kernels: NHWC arrays, DL4J's [oc, c, kh, kw] weights. */
+        static Kernels convolution(Shape s) {
+            requireNatives();
             long[] srcDims = {s.n(), s.c(), s.h(), s.w()};
             long[] dstDims = {s.n(), s.oc(), s.oh(), s.ow()};
             long[] wDims = {s.oc(), s.c(), s.kh(), s.kw()};
@@ -325,9 +338,7 @@ final class OneDnnBf16 {
             dnnl_memory_desc_t dstB = desc(dstDims, dnnl_bf16, dnnl_acdb);
             dnnl_memory_desc_t wAnyB = desc(wDims, dnnl_bf16, dnnl_format_tag_any);
             dnnl_memory_desc_t wAnyF = desc(wDims, dnnl_f32, dnnl_format_tag_any);
-            dnnl_memory_desc_t wUser = desc(wDims, dnnl_f32, dnnl_abcd);
             dnnl_memory_desc_t biasF = desc(new long[] {s.oc()}, dnnl_f32, dnnl_a);
-
             dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, srcB, wAnyB,
                     biasF, dstF, strides, padL, padR), "describing the forward pass");
@@ -335,109 +346,16 @@ final class OneDnnBf16 {
             dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, srcF, wAnyB, dstB, strides,
                     padL, padR), "describing the input gradient");
-            dnnl_primitive_desc dpd = primitiveDesc(dd, fpd, "input gradient");
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, srcB, wAnyF,
-                    bias ? biasF : null, dstB, strides, padL, padR), "describing the weight gradient");
-            dnnl_primitive_desc wpd = primitiveDesc(wd, fpd, "weight gradient");
-
-            dnnl_memory_desc_t wFwd = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
-            dnnl_memory_desc_t wBwd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
-            dnnl_memory_desc_t dwOwn = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
-
-            srcUser = memory(srcF, null);
-            srcBf16 = memory(srcB, ALLOCATE);
-            weightsUser = memory(wUser, null);
-            weightsFwd = memory(wFwd, ALLOCATE);
-            weightsBwd = memory(wBwd, ALLOCATE);
-            biasUser = memory(biasF, null);
-            dstUser = memory(dstF, null);
-            diffDstUser = memory(dstF, null);
-            diffDstBf16 = memory(dstB, ALLOCATE);
-            diffSrcUser = memory(srcF, null);
-            diffWeightsOwn = memory(dwOwn, ALLOCATE);
-            diffWeightsUser = memory(wUser, null);
-            diffBiasUser = memory(biasF, null);
-
-            forward = primitive(fpd);
-            backwardData = primitive(dpd);
-            backwardWeights = primitive(wpd);
-            srcToBf16 = reorder(srcF, srcB);
-            weightsToFwd = reorder(wUser, wFwd);
-            weightsToBwd = reorder(wUser, wBwd);
-            diffDstToBf16 = reorder(dstF, dstB);
-            diffWeightsToUser = reorder(dwOwn, wUser);
+                    s.bias() ? biasF : null, dstB, strides, padL, padR), "describing the weight gradient");
+            return new Kernels(srcF, srcB, dstF, dstB, desc(wDims, dnnl_f32, dnnl_abcd), biasF, fpd,
+                    primitiveDesc(dd, fpd, "input gradient"), primitiveDesc(wd, fpd, "weight gradient"), s.bias());
         }
 
-        void forward(INDArray input, INDArray weights, INDArray biasArray, INDArray out) {
-            bind(srcUser, input);
-            bind(weightsUser, weights);
-            bind(biasUser, biasArray);
-            bind(dstUser, out);
-            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
-            run(weightsToFwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
-            run(forward, "computing the forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS, weightsFwd,
-                    DNNL_ARG_BIAS, biasUser, DNNL_ARG_DST, dstUser);
-            check(dnnl_stream_wait(stream), "waiting for the forward pass");
-        }
-
-        void backward(INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput, INDArray weightGrad,
-                INDArray biasGrad) {
-            bind(srcUser, input);
-            bind(weightsUser, weights);
-            bind(diffDstUser, delta);
-            bind(diffSrcUser, gradAtInput);
-            bind(diffWeightsUser, weightGrad);
-            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
-            run(diffDstToBf16, "converting the output gradient", DNNL_ARG_FROM, diffDstUser, DNNL_ARG_TO,
-                    diffDstBf16);
-            run(weightsToBwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsBwd);
-            run(backwardData, "computing the input gradient", DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_WEIGHTS,
-                    weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
-            if (bias) {
-                bind(diffBiasUser, biasGrad);
-                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
-                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsOwn, DNNL_ARG_DIFF_BIAS, diffBiasUser);
-            } else {
-                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
-                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsOwn);
-            }
-            run(diffWeightsToUser, "converting the weight gradient", DNNL_ARG_FROM, diffWeightsOwn, DNNL_ARG_TO,
-                    diffWeightsUser);
-            check(dnnl_stream_wait(stream), "waiting for the backward pass");
-        }
-
-    }
-
-    /** The primitives and buffers of one dense layer's products (oneDNN's inner product). */
-    private static final class DensePlan extends Primitives {
-        private final dnnl_memory srcUser;
-        private final dnnl_memory srcBf16;
-        private final dnnl_memory weightsUser;
-        private final dnnl_memory weightsFwd;
-        private final dnnl_memory weightsBwd;
-        private final dnnl_memory biasUser;
-        private final dnnl_memory dstUser;
-        private final dnnl_memory diffDstUser;
-        private final dnnl_memory diffDstBf16;
-        private final dnnl_memory diffSrcUser;
-        private final dnnl_memory diffWeightsUser;
-        private final dnnl_memory diffBiasUser;
-        private final dnnl_primitive forward;
-        private final dnnl_primitive backwardData;
-        private final dnnl_primitive backwardWeights;
-        private final dnnl_primitive srcToBf16;
-        private final dnnl_primitive weightsToFwd;
-        private final dnnl_primitive weightsToBwd;
-        private final dnnl_primitive diffDstToBf16;
-        private final boolean bias;
-        /** Forward and input-gradient kernels take the bfloat16 weights in one layout, so one copy serves both. */
-        private final boolean sameWeights;
-        /** The address of the weights the last forward pass converted, 0 when none is current. */
-        private long convertedWeights;
-
-        DensePlan(DenseShape s) {
-            bias = s.bias();
+        /** A dense layer's kernels (oneDNN's inner product): row-major arrays, DL4J's column-major [in, out] weights. */
+        static Kernels dense(DenseShape s) {
+            requireNatives();
             long[] srcDims = {s.n(), s.in()};
             long[] dstDims = {s.n(), s.out()};
             long[] wDims = {s.out(), s.in()};
@@ -448,7 +366,6 @@ final class OneDnnBf16 {
             dnnl_memory_desc_t wAnyB = desc(wDims, dnnl_bf16, dnnl_format_tag_any);
             dnnl_memory_desc_t wUser = desc(wDims, dnnl_f32, dnnl_ab);
             dnnl_memory_desc_t biasF = desc(new long[] {s.out()}, dnnl_f32, dnnl_a);
-
             dnnl_inner_product_desc_t fd = new dnnl_inner_product_desc_t();
             check(dnnl_inner_product_forward_desc_init(fd, dnnl_forward_training, srcB, wAnyB, biasF, dstF),
                     "describing the dense forward pass");
@@ -456,80 +373,104 @@ final class OneDnnBf16 {
             dnnl_inner_product_desc_t dd = new dnnl_inner_product_desc_t();
             check(dnnl_inner_product_backward_data_desc_init(dd, srcF, wAnyB, dstB),
                     "describing the dense input gradient");
-            dnnl_primitive_desc dpd = primitiveDesc(dd, fpd, "dense input gradient");
             dnnl_inner_product_desc_t wd = new dnnl_inner_product_desc_t();
-            check(dnnl_inner_product_backward_weights_desc_init(wd, srcB, wUser, bias ? biasF : null, dstB),
+            check(dnnl_inner_product_backward_weights_desc_init(wd, srcB, wUser, s.bias() ? biasF : null, dstB),
                     "describing the dense weight gradient");
-            dnnl_primitive_desc wpd = primitiveDesc(wd, fpd, "dense weight gradient");
-
-            dnnl_memory_desc_t wFwd = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0);
-            dnnl_memory_desc_t wBwd = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0);
-            sameWeights = dnnl_memory_desc_equal(wFwd, wBwd) == 1;
-
-            srcUser = memory(srcF, null);
-            srcBf16 = memory(srcB, ALLOCATE);
-            weightsUser = memory(wUser, null);
-            weightsFwd = memory(wFwd, ALLOCATE);
-            weightsBwd = sameWeights ? weightsFwd : memory(wBwd, ALLOCATE);
-            biasUser = memory(biasF, null);
-            dstUser = memory(dstF, null);
-            diffDstUser = memory(dstF, null);
-            diffDstBf16 = memory(dstB, ALLOCATE);
-            diffSrcUser = memory(srcF, null);
-            diffWeightsUser = memory(wUser, null);
-            diffBiasUser = memory(biasF, null);
-
-            forward = primitive(fpd);
-            backwardData = primitive(dpd);
-            backwardWeights = primitive(wpd);
-            srcToBf16 = reorder(srcF, srcB);
-            weightsToFwd = reorder(wUser, wFwd);
-            weightsToBwd = reorder(wUser, wBwd);
-            diffDstToBf16 = reorder(dstF, dstB);
+            return new Kernels(srcF, srcB, dstF, dstB, wUser, biasF, fpd,
+                    primitiveDesc(dd, fpd, "dense input gradient"), primitiveDesc(wd, fpd, "dense weight gradient"),
+                    s.bias());
         }
 
-        void forward(INDArray input, INDArray weights, INDArray biasArray, INDArray out) {
+        long forward(INDArray input, INDArray weights, INDArray biasArray, INDArray out) {
             bind(srcUser, input);
             bind(weightsUser, weights);
             bind(biasUser, biasArray);
             bind(dstUser, out);
-            run(srcToBf16, "converting the dense input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
-            run(weightsToFwd, "converting the dense weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
-            convertedWeights = pointer(weights).address();
-            run(forward, "computing the dense forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS, weightsFwd,
+            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
+            run(weightsToFwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
+            run(forward, "computing the forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS, weightsFwd,
                     DNNL_ARG_BIAS, biasUser, DNNL_ARG_DST, dstUser);
-            check(dnnl_stream_wait(stream), "waiting for the dense forward pass");
+            check(dnnl_stream_wait(stream), "waiting for the forward pass");
+            converted = STAMPS.incrementAndGet();
+            return converted;
         }
 
         void backward(INDArray input, INDArray weights, INDArray delta, INDArray gradAtInput, INDArray weightGrad,
-                INDArray biasGrad) {
+                INDArray biasGrad, long stamp) {
             bind(srcUser, input);
             bind(weightsUser, weights);
             bind(diffDstUser, delta);
             bind(diffSrcUser, gradAtInput);
             bind(diffWeightsUser, weightGrad);
-            run(srcToBf16, "converting the dense input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
-            run(diffDstToBf16, "converting the dense output gradient", DNNL_ARG_FROM, diffDstUser, DNNL_ARG_TO,
+            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
+            run(diffDstToBf16, "converting the output gradient", DNNL_ARG_FROM, diffDstUser, DNNL_ARG_TO,
                     diffDstBf16);
-            // The forward pass that Bf16DenseLayer runs just before converted these weights, unless another thread
-            // has used this plan since (its weights lie elsewhere); weights change only after the backward pass.
-            if (!sameWeights || convertedWeights != pointer(weights).address()) {
-                run(weightsToBwd, "converting the dense weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO,
-                        weightsBwd);
+            if (weightsToBwd != null) {
+                run(weightsToBwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsBwd);
+            } else if (stamp == 0 || stamp != converted) {
+                run(weightsToFwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
             }
-            convertedWeights = 0;
-            run(backwardData, "computing the dense input gradient", DNNL_ARG_DIFF_DST, diffDstBf16,
-                    DNNL_ARG_WEIGHTS, weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
+            converted = 0;
+            run(backwardData, "computing the input gradient", DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_WEIGHTS,
+                    weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
             if (bias) {
                 bind(diffBiasUser, biasGrad);
-                run(backwardWeights, "computing the dense weight gradient", DNNL_ARG_SRC, srcBf16,
-                        DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsUser, DNNL_ARG_DIFF_BIAS,
-                        diffBiasUser);
+                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
+                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeights, DNNL_ARG_DIFF_BIAS, diffBiasUser);
             } else {
-                run(backwardWeights, "computing the dense weight gradient", DNNL_ARG_SRC, srcBf16,
-                        DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeightsUser);
+                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
+                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeights);
             }
-            check(dnnl_stream_wait(stream), "waiting for the dense backward pass");
+            if (diffWeightsToUser != null) {
+                run(diffWeightsToUser, "converting the weight gradient", DNNL_ARG_FROM, diffWeights, DNNL_ARG_TO,
+                        diffWeightsUser);
+            }
+            check(dnnl_stream_wait(stream), "waiting for the backward pass");
+        }
+
+        private static void requireNatives() {
+            if (NATIVES.engine() == null) {
+                throw new IllegalStateException("oneDNN 2.5 is not available: " + NATIVES.failure());
+            }
+        }
+
+        private static void bind(dnnl_memory m, INDArray a) {
+            check(dnnl_memory_set_data_handle(m, pointer(a)), "binding an array");
+        }
+
+        private void run(dnnl_primitive p, String what, Object... argPairs) {
+            int n = argPairs.length / 2;
+            dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
+            for (int i = 0; i < n; i++) {
+                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
+            }
+            check(dnnl_primitive_execute(p, stream, n, args.position(0)), what);
+        }
+
+        private static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint, String what) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), null, NATIVES.engine(), hint),
+                    "choosing kernels for the " + what);
+            return pd;
+        }
+
+        private static dnnl_primitive primitive(dnnl_primitive_desc pd) {
+            dnnl_primitive p = new dnnl_primitive();
+            check(dnnl_primitive_create(p, pd), "creating a primitive");
+            return p;
+        }
+
+        private static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            check(dnnl_reorder_primitive_desc_create(pd, from, NATIVES.engine(), to, NATIVES.engine(), null),
+                    "choosing a reorder");
+            return primitive(pd);
+        }
+
+        private static dnnl_memory memory(dnnl_memory_desc_t d, Pointer handle) {
+            dnnl_memory m = new dnnl_memory();
+            check(dnnl_memory_create(m, d, NATIVES.engine(), handle), "creating a memory object");
+            return m;
         }
     }
 }

@@ -125,7 +125,7 @@ class Bf16ConvHelperTest {
         OneDnnBf16.Shape shape = new OneDnnBf16.Shape(n, h, h, c, oc, k, k, stride, stride, pad, pad, far, far, oh,
                 oh, bias);
         OneDnnBf16.forward(shape, x, w, b, out);
-        OneDnnBf16.backward(shape, x, w, delta, dx, dw, bias ? db : null);
+        OneDnnBf16.backward(shape, x, w, delta, dx, dw, bias ? db : null, 0);
         INDArray rOut = Nd4j.create(DataType.DOUBLE, n, oh, oh, oc);
         INDArray rdx = Nd4j.create(DataType.DOUBLE, n, h, h, c);
         INDArray rdw = Nd4j.create(DataType.DOUBLE, oc, c, k, k);

@@ -57,8 +57,15 @@ class Bf16DenseLayerTest {
         INDArray dw = Nd4j.create(DataType.FLOAT, new long[] {in, out}, 'f');
         INDArray db = Nd4j.create(DataType.FLOAT, out);
         OneDnnBf16.DenseShape shape = new OneDnnBf16.DenseShape(n, in, out, true);
-        OneDnnBf16.denseForward(shape, x, w, b, y);
-        OneDnnBf16.denseBackward(shape, x, w, delta, dx, dw, db);
+        long stamp = OneDnnBf16.denseForward(shape, x, w, b, y);
+        OneDnnBf16.denseBackward(shape, x, w, delta, dx, dw, db, stamp);
+        INDArray dxConverted = Nd4j.create(DataType.FLOAT, n, in);
+        OneDnnBf16.denseBackward(shape, x, w, delta, dxConverted, dw.dup('f'), db.dup(), 0);
+        assertEquals(dxConverted, dx, "the forward pass's bfloat16 weights, reused, equal converting them again");
+        w.muli(2);
+        OneDnnBf16.denseBackward(shape, x, w, delta, dxConverted, dw.dup('f'), db.dup(), stamp);
+        assertEquals(dx.mul(2), dxConverted, "a stamp already used by a backward pass converts the new weights");
+        w.divi(2);
         INDArray xd = x.castTo(DataType.DOUBLE);
         INDArray wd = w.castTo(DataType.DOUBLE);
         INDArray dd = delta.castTo(DataType.DOUBLE);
