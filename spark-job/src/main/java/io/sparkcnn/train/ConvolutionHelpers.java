@@ -1,6 +1,7 @@
 package io.sparkcnn.train;
 
 import io.sparkcnn.model.layers.Bf16ConvHelper;
+import io.sparkcnn.model.layers.Bf16DenseLayer;
 import io.sparkcnn.model.layers.FastLayers;
 import io.sparkcnn.model.layers.NhwcConvolutionLayer;
 import io.sparkcnn.model.layers.SingleChannelConvHelper;
@@ -9,11 +10,11 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.DataSet;
 
 /**
- * Puts the job's convolution helpers into the worker's network before every minibatch, as DL4J builds a new network
- * on each worker every averaging round, with oneDNN's helpers ({@link FastLayers}):
- * {@link SingleChannelConvHelper} into one-channel convolutions, {@link Bf16ConvHelper} into multi-channel ones where
- * {@code natives.bf16-convolutions} allows it on this executor's CPU, and {@link NhwcConvolutionLayer} in place of
- * NHWC convolution layers. Runs inside executor tasks.
+ * Puts the job's layer speed-ups ({@link FastLayers}) into the worker's network before every minibatch, as DL4J
+ * builds a new network on each worker every averaging round, with oneDNN's helpers: {@link SingleChannelConvHelper}
+ * into one-channel convolutions, {@link NhwcConvolutionLayer} in place of NHWC convolution layers, and where
+ * {@code natives.bf16-convolutions} allows it on this executor's CPU {@link Bf16ConvHelper} into multi-channel
+ * convolutions and {@link Bf16DenseLayer} in place of dense layers. Runs inside executor tasks.
  */
 final class ConvolutionHelpers extends BeforeMinibatchHook {
     private static final long serialVersionUID = 1L;

@@ -33,8 +33,9 @@ import java.util.List;
  * driver's JVM and use its server.</p>
  *
  * <p>DL4J passes no training hooks to the workers of this master: {@link SeededDropout} and
- * {@link ConvolutionHelpers} do not run, so dropout masks are not a function of the minibatch and
- * convolutions use DL4J's oneDNN helper (slower for one input channel, float for several). Listeners do run ({@link DivergenceCheck}).</p>
+ * {@link ConvolutionHelpers} do not run, so dropout masks are not a function of the minibatch and layers run
+ * DL4J's own code (float, and slower for one-channel convolutions). Listeners do run
+ * ({@link DivergenceCheck}).</p>
  */
 final class GradientSharingMaster extends SharedTrainingMaster {
     private static final long serialVersionUID = 1L;

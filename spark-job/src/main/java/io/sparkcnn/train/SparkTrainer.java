@@ -103,7 +103,7 @@ public final class SparkTrainer implements AutoCloseable {
      * @param cfg     the settings; averaging frequency and outer step are adapted to the number of workers
      *                ({@link WorkerScaling}, see {@link #settings()})
      * @param augment augmentation of the training images, done by the executors as they cut minibatches
-     * @param natives which convolution helpers the workers install ({@code natives.bf16-convolutions})
+     * @param natives whether the workers' layers run in bfloat16 ({@code natives.bf16-convolutions})
      */
     public SparkTrainer(JavaSparkContext sc, MultiLayerNetwork network, TrainConfig cfg, AugmentConfig augment,
             NativeConfig natives) {
