@@ -20,6 +20,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +66,14 @@ public final class Bf16ConvHelper extends MKLDNNConvHelper {
         super(dataType);
     }
 
-    /** Whether {@code mode} lets this CPU use the helper (oneDNN 2.5's natives loaded and the ISA present). */
+    /**
+     * Whether {@code mode} lets this CPU use the helper: ND4J's CPU backend (its arrays live in host memory; the
+     * CUDA backend's do not), oneDNN 2.5's natives loaded and the ISA present.
+     */
     public static boolean usable(Mode mode) {
+        if (mode == Mode.OFF || !Nd4j.getEnvironment().isCPU()) {
+            return false;
+        }
         return switch (mode) {
             case OFF -> false;
             case AUTO -> OneDnnBf16.hasAmx();
