@@ -259,28 +259,23 @@ final class OneDnnBf16 {
         private final dnnl_stream stream = new dnnl_stream();
         private final boolean bias;
         private final dnnl_memory srcUser;
-        private final dnnl_memory srcBf16;
         private final dnnl_memory weightsUser;
-        private final dnnl_memory weightsFwd;
-        /** The input gradient's bfloat16 weights: {@link #weightsFwd} itself when both kernels take one layout. */
-        private final dnnl_memory weightsBwd;
         private final dnnl_memory biasUser;
         private final dnnl_memory dstUser;
         private final dnnl_memory diffDstUser;
-        private final dnnl_memory diffDstBf16;
         private final dnnl_memory diffSrcUser;
         private final dnnl_memory diffWeightsUser;
-        /** Where the weight gradient is computed: {@link #diffWeightsUser} itself when the kernel writes that layout. */
-        private final dnnl_memory diffWeights;
         private final dnnl_memory diffBiasUser;
-        private final dnnl_primitive forward;
-        private final dnnl_primitive backwardData;
-        private final dnnl_primitive backwardWeights;
-        private final dnnl_primitive srcToBf16;
-        private final dnnl_primitive weightsToFwd;
-        private final dnnl_primitive weightsToBwd;
-        private final dnnl_primitive diffDstToBf16;
-        private final dnnl_primitive diffWeightsToUser;
+        private final Step srcToBf16;
+        private final Step weightsToFwd;
+        private final Step forward;
+        private final Step diffDstToBf16;
+        /** Null when the input gradient's kernel takes the forward pass's bfloat16 weights as they are. */
+        private final Step weightsToBwd;
+        private final Step backwardData;
+        private final Step backwardWeights;
+        /** Null when the weight-gradient kernel writes DL4J's layout itself. */
+        private final Step diffWeightsToUser;
         /** The stamp of the forward pass whose weights {@link #weightsFwd} holds; 0 after a backward pass. */
         private long converted;
 
@@ -301,26 +296,38 @@ final class OneDnnBf16 {
             boolean sharedWeights = dnnl_memory_desc_equal(wFwd, wBwd) == 1;
             boolean directGradient = dnnl_memory_desc_equal(dw, wUser) == 1;
             srcUser = memory(src, null);
-            srcBf16 = memory(srcB, ALLOCATE);
             weightsUser = memory(wUser, null);
-            weightsFwd = memory(wFwd, ALLOCATE);
-            weightsBwd = sharedWeights ? weightsFwd : memory(wBwd, ALLOCATE);
             biasUser = memory(biasF, null);
             dstUser = memory(dst, null);
             diffDstUser = memory(dst, null);
-            diffDstBf16 = memory(dstB, ALLOCATE);
             diffSrcUser = memory(src, null);
             diffWeightsUser = memory(wUser, null);
-            diffWeights = directGradient ? diffWeightsUser : memory(dw, ALLOCATE);
             diffBiasUser = memory(biasF, null);
-            forward = primitive(fpd);
-            backwardData = primitive(dpd);
-            backwardWeights = primitive(wpd);
-            srcToBf16 = reorder(src, srcB);
-            weightsToFwd = reorder(wUser, wFwd);
-            weightsToBwd = sharedWeights ? null : reorder(wUser, wBwd);
-            diffDstToBf16 = reorder(dst, dstB);
-            diffWeightsToUser = directGradient ? null : reorder(dw, wUser);
+            dnnl_memory srcBf16 = memory(srcB, ALLOCATE);
+            dnnl_memory weightsFwd = memory(wFwd, ALLOCATE);
+            dnnl_memory weightsBwd = sharedWeights ? weightsFwd : memory(wBwd, ALLOCATE);
+            dnnl_memory diffDstBf16 = memory(dstB, ALLOCATE);
+            dnnl_memory diffWeights = directGradient ? diffWeightsUser : memory(dw, ALLOCATE);
+            srcToBf16 = new Step(reorder(src, srcB), "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO,
+                    srcBf16);
+            weightsToFwd = new Step(reorder(wUser, wFwd), "converting the weights", DNNL_ARG_FROM, weightsUser,
+                    DNNL_ARG_TO, weightsFwd);
+            forward = new Step(primitive(fpd), "computing the forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS,
+                    weightsFwd, DNNL_ARG_BIAS, biasUser, DNNL_ARG_DST, dstUser);
+            diffDstToBf16 = new Step(reorder(dst, dstB), "converting the output gradient", DNNL_ARG_FROM,
+                    diffDstUser, DNNL_ARG_TO, diffDstBf16);
+            weightsToBwd = sharedWeights ? null : new Step(reorder(wUser, wBwd), "converting the weights",
+                    DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsBwd);
+            backwardData = new Step(primitive(dpd), "computing the input gradient", DNNL_ARG_DIFF_DST, diffDstBf16,
+                    DNNL_ARG_WEIGHTS, weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
+            backwardWeights = bias
+                    ? new Step(primitive(wpd), "computing the weight gradient", DNNL_ARG_SRC, srcBf16,
+                            DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeights, DNNL_ARG_DIFF_BIAS,
+                            diffBiasUser)
+                    : new Step(primitive(wpd), "computing the weight gradient", DNNL_ARG_SRC, srcBf16,
+                            DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeights);
+            diffWeightsToUser = directGradient ? null : new Step(reorder(dw, wUser),
+                    "converting the weight gradient", DNNL_ARG_FROM, diffWeights, DNNL_ARG_TO, diffWeightsUser);
         }
 
         /** A convolution's kernels: NHWC arrays, DL4J's [oc, c, kh, kw] weights. */
@@ -386,10 +393,9 @@ final class OneDnnBf16 {
             bind(weightsUser, weights);
             bind(biasUser, biasArray);
             bind(dstUser, out);
-            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
-            run(weightsToFwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
-            run(forward, "computing the forward pass", DNNL_ARG_SRC, srcBf16, DNNL_ARG_WEIGHTS, weightsFwd,
-                    DNNL_ARG_BIAS, biasUser, DNNL_ARG_DST, dstUser);
+            run(srcToBf16);
+            run(weightsToFwd);
+            run(forward);
             check(dnnl_stream_wait(stream), "waiting for the forward pass");
             converted = STAMPS.incrementAndGet();
             return converted;
@@ -402,28 +408,21 @@ final class OneDnnBf16 {
             bind(diffDstUser, delta);
             bind(diffSrcUser, gradAtInput);
             bind(diffWeightsUser, weightGrad);
-            run(srcToBf16, "converting the input", DNNL_ARG_FROM, srcUser, DNNL_ARG_TO, srcBf16);
-            run(diffDstToBf16, "converting the output gradient", DNNL_ARG_FROM, diffDstUser, DNNL_ARG_TO,
-                    diffDstBf16);
-            if (weightsToBwd != null) {
-                run(weightsToBwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsBwd);
-            } else if (stamp == 0 || stamp != converted) {
-                run(weightsToFwd, "converting the weights", DNNL_ARG_FROM, weightsUser, DNNL_ARG_TO, weightsFwd);
-            }
-            converted = 0;
-            run(backwardData, "computing the input gradient", DNNL_ARG_DIFF_DST, diffDstBf16, DNNL_ARG_WEIGHTS,
-                    weightsBwd, DNNL_ARG_DIFF_SRC, diffSrcUser);
             if (bias) {
                 bind(diffBiasUser, biasGrad);
-                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
-                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeights, DNNL_ARG_DIFF_BIAS, diffBiasUser);
-            } else {
-                run(backwardWeights, "computing the weight gradient", DNNL_ARG_SRC, srcBf16, DNNL_ARG_DIFF_DST,
-                        diffDstBf16, DNNL_ARG_DIFF_WEIGHTS, diffWeights);
             }
+            run(srcToBf16);
+            run(diffDstToBf16);
+            if (weightsToBwd != null) {
+                run(weightsToBwd);
+            } else if (stamp == 0 || stamp != converted) {
+                run(weightsToFwd);
+            }
+            converted = 0;
+            run(backwardData);
+            run(backwardWeights);
             if (diffWeightsToUser != null) {
-                run(diffWeightsToUser, "converting the weight gradient", DNNL_ARG_FROM, diffWeights, DNNL_ARG_TO,
-                        diffWeightsUser);
+                run(diffWeightsToUser);
             }
             check(dnnl_stream_wait(stream), "waiting for the backward pass");
         }
@@ -438,13 +437,8 @@ final class OneDnnBf16 {
             check(dnnl_memory_set_data_handle(m, pointer(a)), "binding an array");
         }
 
-        private void run(dnnl_primitive p, String what, Object... argPairs) {
-            int n = argPairs.length / 2;
-            dnnl_exec_arg_t args = new dnnl_exec_arg_t(n);
-            for (int i = 0; i < n; i++) {
-                args.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
-            }
-            check(dnnl_primitive_execute(p, stream, n, args.position(0)), what);
+        private void run(Step step) {
+            check(dnnl_primitive_execute(step.primitive, stream, step.count, step.args), step.what);
         }
 
         private static dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint, String what) {
@@ -471,6 +465,28 @@ final class OneDnnBf16 {
             dnnl_memory m = new dnnl_memory();
             check(dnnl_memory_create(m, d, NATIVES.engine(), handle), "creating a memory object");
             return m;
+        }
+
+        /**
+         * A primitive with its arguments, built once: the memory objects stay, only their data handles change from
+         * call to call ({@link #bind}), so nothing is allocated per execution.
+         */
+        private static final class Step {
+            final dnnl_primitive primitive;
+            final dnnl_exec_arg_t args;
+            final int count;
+            final String what;
+
+            Step(dnnl_primitive primitive, String what, Object... argPairs) {
+                this.primitive = primitive;
+                this.what = what;
+                this.count = argPairs.length / 2;
+                dnnl_exec_arg_t a = new dnnl_exec_arg_t(count);
+                for (int i = 0; i < count; i++) {
+                    a.position(i).arg((Integer) argPairs[2 * i]).memory((dnnl_memory) argPairs[2 * i + 1]);
+                }
+                this.args = a.position(0);
+            }
         }
     }
 }
