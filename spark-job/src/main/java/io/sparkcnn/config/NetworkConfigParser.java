@@ -29,6 +29,7 @@ final class NetworkConfigParser {
             "max-pool", Set.of("type", "name", "size", "stride"),
             "avg-pool", Set.of("type", "name", "size", "stride"),
             "dropout", Set.of("type", "name", "rate"),
+            "batch-norm", Set.of("type", "name", "momentum", "epsilon"),
             "dense", Set.of("type", "name", "units", "activation", "regularization"),
             "output", Set.of("type", "name", "units", "activation", "loss", "regularization"));
     /** DL4J activations a layer may name (lower case); {@code linear} is accepted for {@code identity}. */
@@ -166,14 +167,14 @@ final class NetworkConfigParser {
                 PaddingConfig padding = padding(c, path);
                 yield new LayerConfig(type, name == null ? "conv2d_" + (index + 1) : name,
                         atLeast(c, "filters", path, 1, -1), kernel[0], kernel[1], stride[0], stride[1], padding,
-                        activation(c, path, "identity"), 0, "", penaltyOrNull(c, path));
+                        activation(c, path, "identity"), 0, "", penaltyOrNull(c, path), 0, 0);
             }
             case "max-pool", "avg-pool" -> {
                 int[] size = pair(c, "size", path, null);
                 int[] stride = pair(c, "stride", path, size);
                 yield new LayerConfig(type, name == null ? (type.equals("max-pool") ? "max_pooling2d_" : "average_pooling2d_")
                         + (index + 1) : name, 0, size[0], size[1], stride[0], stride[1], PaddingConfig.NONE,
-                        "identity", 0, "", null);
+                        "identity", 0, "", null, 0, 0);
             }
             case "dropout" -> {
                 double rate = c.hasPath("rate") ? number(c, "rate", path, 0) : missing(path, "rate");
@@ -181,15 +182,21 @@ final class NetworkConfigParser {
                     errors.add(path + ".rate must be in [0, 1) (the fraction of units dropped, as in Keras), got " + rate);
                 }
                 yield new LayerConfig(type, name == null ? "dropout_" + (index + 1) : name, 0, 0, 0, 0, 0,
-                        PaddingConfig.NONE, "identity", rate, "", null);
+                        PaddingConfig.NONE, "identity", rate, "", null, 0, 0);
+            }
+            case "batch-norm" -> {
+                double momentum = unitLeft(c, "momentum", path, 0.99);
+                double epsilon = positive(c, "epsilon", path, 1e-3);
+                yield new LayerConfig(type, name == null ? "batch_normalization_" + (index + 1) : name, 0, 0, 0, 0, 0,
+                        PaddingConfig.NONE, "identity", 0, "", null, momentum, epsilon);
             }
             case "dense" -> new LayerConfig(type, name == null ? "dense_" + (index + 1) : name,
                     atLeast(c, "units", path, 1, -1), 0, 0, 0, 0, PaddingConfig.NONE,
-                    activation(c, path, "identity"), 0, "", penaltyOrNull(c, path));
+                    activation(c, path, "identity"), 0, "", penaltyOrNull(c, path), 0, 0);
             default -> new LayerConfig(type, name == null ? "predictions" : name,
                     atLeast(c, "units", path, 1, 10), 0, 0, 0, 0, PaddingConfig.NONE,
                     activation(c, path, "softmax"), 0, oneOf(c, "loss", path, LOSSES, "mcxent"),
-                    penaltyOrNull(c, path));
+                    penaltyOrNull(c, path), 0, 0);
         };
     }
 

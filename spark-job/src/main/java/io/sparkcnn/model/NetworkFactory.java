@@ -23,6 +23,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -69,7 +70,7 @@ import java.util.Set;
  * unequal zero padding is DL4J's {@link ZeroPaddingLayer}; edge, symmetric, reflect and wrap padding is a
  * {@link Padding2D} layer named {@code <convolution>_pad} in front of the convolution. Dropout rates have
  * Keras's meaning (the fraction dropped; DL4J's own parameter is the fraction kept); dropout layers draw their
- * masks with {@link FastDropout}. Regularizers apply to weights only, never to biases.
+ * masks with {@link FastDropout}. Regularizers apply to weights only, never to biases nor to batch normalization.
  *
  * <p>Images are NHWC when {@link #nhwcSafe} allows ({@link FlatToNhwcPreProcessor} in front of a spatial first
  * layer; every convolution and pooling layer takes the format from its input), so oneDNN's kernels work on the
@@ -194,6 +195,7 @@ public final class NetworkFactory {
                 }
                 case "dropout" -> out.add(new DropoutLayer.Builder().dropOut(new FastDropout(1.0 - l.rate()))
                         .name(l.name()).build());
+                case "batch-norm" -> out.add(batchNorm(l));
                 case "dense" -> out.add(withPenalty(new DenseLayer.Builder().nOut(l.size()), penalty)
                         .name(l.name()).activation(activationFunction(l.activation())).build());
                 case "output" -> out.add(withPenalty(new OutputLayer.Builder(loss(l.loss())).nOut(l.size()), penalty)
@@ -229,6 +231,15 @@ public final class NetworkFactory {
                     + " is larger than its input's " + dim + " " + in + " (padding included)");
         }
         return (in - kernel) / stride + 1;
+    }
+
+    /**
+     * Batch normalization that keeps the moving variance itself (not DL4J's default log10 of the standard deviation),
+     * so that averaging the parameters of the workers averages their variances; no penalty on its scale and shift.
+     */
+    private static Layer batchNorm(LayerConfig l) {
+        return new BatchNormalization.Builder().decay(l.momentum()).eps(l.epsilon()).useLogStd(false)
+                .regularization(List.of()).regularizationBias(List.of()).name(l.name()).build();
     }
 
     private static <B extends BaseLayer.Builder<B>> B withPenalty(B builder, PenaltyConfig penalty) {

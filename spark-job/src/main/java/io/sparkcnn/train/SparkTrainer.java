@@ -277,6 +277,7 @@ public final class SparkTrainer implements AutoCloseable {
                 INDArray average = sum.getParametersSum().divi(sum.getAggregationsCount());
                 INDArray updaterState = sum.getUpdaterStateSum();
                 INDArray next = outer.step(net.params(), average);
+                new MovingStatistics(net).takeAverage(average, next);
                 net.setParameters(next);
                 if (updaterState != null) {
                     net.getUpdater().setStateViewArray(null, updaterState.divi(sum.getAggregationsCount()), false);
