@@ -19,7 +19,7 @@ final class ConfigOptions {
             description = "Override one setting, e.g. --set train.epochs=5 (repeatable; every key in conf/REFERENCE.md).")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--preset", description = "Shorthand for --set model.preset=NAME: seed-fc, seed-cnn, seed-cnn-same or a network file.")
+    @Option(names = "--preset", description = "Shorthand for --set model.preset=NAME: seed-fc, seed-cnn, seed-cnn-same, lecture-best or a network file.")
     String preset;
 
     @Option(names = "--epochs", description = "Shorthand for --set train.epochs=N.")

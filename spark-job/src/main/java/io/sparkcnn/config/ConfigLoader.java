@@ -32,7 +32,7 @@ public final class ConfigLoader {
     public static final String ROOT = "trainer";
 
     /** The networks in the jar (resources {@code networks/<name>.conf}, copied from {@code conf/networks/}). */
-    public static final List<String> BUNDLED_NETWORKS = List.of("seed-fc", "seed-cnn", "seed-cnn-same");
+    public static final List<String> BUNDLED_NETWORKS = List.of("seed-fc", "seed-cnn", "seed-cnn-same", "lecture-best");
 
     private static final String NETWORK = "model.network";
     private static final Pattern CORE_TYPE = Pattern.compile("auto|none|[A-Z][A-Z0-9_]*");
@@ -158,6 +158,12 @@ public final class ConfigLoader {
         return prev[b.length()];
     }
 
+    private static void holdoutInRange(Reader r, DataConfig data, String when) {
+        if (!r.bad("data.holdout-fraction") && !(data.holdoutFraction() > 0 && data.holdoutFraction() < 1)) {
+            r.errors.add("data.holdout-fraction must be in (0, 1) when " + when + ", got " + data.holdoutFraction());
+        }
+    }
+
     private static JobConfig validate(Config root, List<String> errors) {
         Reader r = new Reader(root.getConfig(ROOT), errors);
 
@@ -169,7 +175,7 @@ public final class ConfigLoader {
                 r.string("data.train-table"), r.string("data.test-table"), r.string("data.label-column"),
                 r.string("data.image-column"), r.decimal("data.pixel-max"),
                 r.string("data.train-folder"), r.string("data.test-folder"),
-                r.decimal("data.holdout-fraction"), r.longValue("data.split-seed"),
+                r.decimal("data.holdout-fraction"), r.bool("data.validation"), r.longValue("data.split-seed"),
                 r.integer("data.train-limit"), r.integer("data.test-limit"),
                 r.integer("data.image-rows"), r.integer("data.image-cols"), r.intList("data.labels"));
         String preset = r.string("model.preset");
@@ -219,8 +225,12 @@ public final class ConfigLoader {
         } else if (format.equals("idx")) {
             requireNonEmpty(r, "data.train-images", data.trainImages());
             requireNonEmpty(r, "data.train-labels", data.trainLabels());
-            requireNonEmpty(r, "data.test-images", data.testImages());
-            requireNonEmpty(r, "data.test-labels", data.testLabels());
+            if (data.validation()) {
+                holdoutInRange(r, data, "data.validation = true");
+            } else {
+                requireNonEmpty(r, "data.test-images", data.testImages());
+                requireNonEmpty(r, "data.test-labels", data.testLabels());
+            }
         } else {
             String trainKey = switch (format) {
                 case "csv" -> "data.train-csv";
@@ -232,9 +242,9 @@ public final class ConfigLoader {
                 case "parquet" -> data.trainTable();
                 default -> data.trainFolder();
             });
-            if (!r.bad("data.holdout-fraction") && data.testSet().isBlank() && !(data.holdoutFraction() > 0 && data.holdoutFraction() < 1)) {
-                errors.add("data.holdout-fraction must be in (0, 1) when " + trainKey.replace("train", "test")
-                        + " is empty, got " + data.holdoutFraction());
+            if (data.testSet().isBlank()) {
+                holdoutInRange(r, data, data.validation() ? "data.validation = true"
+                        : trainKey.replace("train", "test") + " is empty");
             }
             if (format.equals("parquet")) {
                 requireNonEmpty(r, "data.label-column", data.labelColumn());

@@ -22,7 +22,10 @@ package io.sparkcnn.config;
  * @param trainFolder      folder of PNGs in sub-folders {@code 0}..{@code 9} for training ({@code format = images})
  * @param testFolder       such a folder for testing; empty means hold out {@code holdoutFraction} of {@code trainFolder}
  * @param holdoutFraction  fraction of the training CSV, table or folder held out for evaluation when no test set is
- *                         named, in (0, 1)
+ *                         named (or when {@code validation}), in (0, 1)
+ * @param validation       hold out {@code holdoutFraction} of the training set as a validation set and evaluate on it
+ *                         even when a test set is named, which is then not read: for choosing a recipe without
+ *                         looking at the test set
  * @param splitSeed        seed of the hold-out split
  * @param trainLimit       use only the first N training images; 0 means all
  * @param testLimit        use only the first N test images; 0 means all
@@ -34,7 +37,7 @@ package io.sparkcnn.config;
 public record DataConfig(String format, String trainImages, String trainLabels, String testImages,
                          String testLabels, String trainCsv, String testCsv, String trainTable, String testTable,
                          String labelColumn, String imageColumn, double pixelMax, String trainFolder,
-                         String testFolder, double holdoutFraction,
+                         String testFolder, double holdoutFraction, boolean validation,
                          long splitSeed, int trainLimit, int testLimit, int imageRows, int imageCols,
                          java.util.List<Integer> labels) {
     /** The formats read through Spark (by the executors) rather than on the driver. */
@@ -46,6 +49,9 @@ public record DataConfig(String format, String trainImages, String trainLabels, 
 
     /** The named test set of the format, or empty when a share of the training set is held out instead. */
     public String testSet() {
+        if (validation) {
+            return "";
+        }
         return switch (format) {
             case "csv" -> testCsv;
             case "parquet" -> testTable;

@@ -46,7 +46,7 @@ public final class DatasetLoader {
     public TrainTest load(DataConfig cfg) {
         return switch (cfg.format()) {
             case "idx" -> split(idx(cfg.trainImages(), cfg.trainLabels(), cfg.imageRows(), cfg.imageCols()),
-                    idx(cfg.testImages(), cfg.testLabels(), cfg.imageRows(), cfg.imageCols()), cfg);
+                    cfg.validation() ? null : idx(cfg.testImages(), cfg.testLabels(), cfg.imageRows(), cfg.imageCols()), cfg);
             case "csv" -> split(csvFile(cfg.trainCsv(), cfg.imageRows(), cfg.imageCols()), cfg.testCsv().isBlank()
                     ? null : csvFile(cfg.testCsv(), cfg.imageRows(), cfg.imageCols()), cfg);
             default -> throw new InvalidConfigException(List.of("data.format = " + cfg.format() + " is read by Spark's "
@@ -55,11 +55,12 @@ public final class DatasetLoader {
     }
 
     /**
-     * A training set and, when {@code test} is null, a held-out share of it ({@code data.holdout-fraction}), with
+     * A training set and, when {@code test} is null or {@code data.validation} is set, a held-out share of it
+     * ({@code data.holdout-fraction}), with
      * {@code data.labels} and the limits applied: the common end of every format's loading.
      */
     public static TrainTest split(LabeledImages train, LabeledImages test, DataConfig cfg) {
-        if (test != null) {
+        if (test != null && !cfg.validation()) {
             return limited(new TrainTest(train, test, false), cfg);
         }
         LabeledImages.Split split = train.holdOut(cfg.holdoutFraction(), cfg.splitSeed());

@@ -20,9 +20,9 @@ public final class DataSources {
     public static DatasetLoader.TrainTest load(SparkSession spark, DataConfig cfg) {
         return switch (cfg.format()) {
             case "parquet" -> DatasetLoader.split(table(spark, cfg, cfg.trainTable()),
-                    cfg.testTable().isBlank() ? null : table(spark, cfg, cfg.testTable()), cfg);
+                    cfg.testSet().isBlank() ? null : table(spark, cfg, cfg.testTable()), cfg);
             case "images" -> DatasetLoader.split(folder(spark, cfg, cfg.trainFolder()),
-                    cfg.testFolder().isBlank() ? null : folder(spark, cfg, cfg.testFolder()), cfg);
+                    cfg.testSet().isBlank() ? null : folder(spark, cfg, cfg.testFolder()), cfg);
             default -> new DatasetLoader(spark.sparkContext().hadoopConfiguration()).load(cfg);
         };
     }

@@ -67,7 +67,7 @@ public final class CnnClassifier extends Estimator<CnnClassificationModel> {
         this.uid = uid;
         featuresCol = new Param<>(this, "featuresCol", "image column: binary, array of numbers or ML Vector");
         labelCol = new Param<>(this, "labelCol", "label column: the digit 0-9");
-        preset = new Param<>(this, "preset", "network: seed-cnn, seed-fc, seed-cnn-same or a network file (*.conf)");
+        preset = new Param<>(this, "preset", "network: seed-cnn, seed-fc, seed-cnn-same, lecture-best or a network file (*.conf)");
         configFile = new Param<>(this, "configFile", "job configuration (HOCON) for every other setting; empty: defaults");
         epochs = new IntParam(this, "epochs", "passes over the training set");
         batchSizePerWorker = new IntParam(this, "batchSizePerWorker", "minibatch size of each worker");

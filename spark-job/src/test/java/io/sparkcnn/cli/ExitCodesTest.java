@@ -60,7 +60,7 @@ class ExitCodesTest {
         assertEquals(ExitCodes.BAD_CONFIG, values.code());
         assertTrue(values.err().contains("invalid configuration (2 errors)"), values.err());
         assertTrue(values.err().contains("train.epochs must be >= 1, got 0"), values.err());
-        assertTrue(values.err().contains("model.preset must be one of [seed-fc, seed-cnn, seed-cnn-same] or the path of a "
+        assertTrue(values.err().contains("model.preset must be one of [seed-fc, seed-cnn, seed-cnn-same, lecture-best] or the path of a "
                 + "network file (*.conf), got 'vgg'"), values.err());
 
         assertEquals(ExitCodes.BAD_CONFIG, train("--no-such-option").code());

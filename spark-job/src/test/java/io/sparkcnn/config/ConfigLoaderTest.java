@@ -41,7 +41,7 @@ class ConfigLoaderTest {
                 "train.epochs=0", "model.preset=resnet", "data.format=png", "train.batch-size-per-worker=many",
                 "natives.openblas-coretype=skylake")));
         assertEquals(List.of(
-                "model.preset must be one of [seed-fc, seed-cnn, seed-cnn-same] or the path of a network file "
+                "model.preset must be one of [seed-fc, seed-cnn, seed-cnn-same, lecture-best] or the path of a network file "
                         + "(*.conf), got 'resnet'",
                 "train.batch-size-per-worker has type STRING rather than NUMBER",
                 "data.format must be one of [idx, csv, parquet, images], got 'png'",
