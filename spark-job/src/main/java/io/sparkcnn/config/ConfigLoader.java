@@ -267,6 +267,11 @@ public final class ConfigLoader {
             errors.add("model.transfer.freeze must be one of " + TransferConfig.FREEZE_MODES + ", got '"
                     + transfer.freeze() + "'");
         }
+        if (train.gradientSharing() && !network.updater().schedule().isNone()) {
+            errors.add("model.network.updater.schedule works with train.approach = " + TrainConfig.PARAMETER_AVERAGING
+                    + " only (DL4J's gradient sharing runs no hooks on its workers), got schedule type "
+                    + network.updater().schedule().type());
+        }
         atLeast(r, "train.epochs", train.epochs(), 1);
         atLeast(r, "train.batch-size-per-worker", train.batchSizePerWorker(), 1);
         atLeast(r, "train.averaging-frequency", train.averagingFrequency(), 1);
@@ -425,7 +430,7 @@ public final class ConfigLoader {
         } else {
             Config base = presetNetwork(preset, errors);
             if (base == null) {
-                return new NetworkConfig(new UpdaterConfig("adam", 1e-3, 0.95, 1e-7, 0.9, 0.999, 0.9),
+                return new NetworkConfig(new UpdaterConfig("adam", 1e-3, 0.95, 1e-7, 0.9, 0.999, 0.9, UpdaterConfig.Schedule.NONE),
                         "xavier-uniform", PenaltyConfig.NONE, List.of());
             }
             source = inline == null ? base : inline.withFallback(base);

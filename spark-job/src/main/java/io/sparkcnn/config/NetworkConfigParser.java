@@ -21,7 +21,8 @@ import java.util.Set;
 final class NetworkConfigParser {
     static final Set<String> NETWORK_KEYS = Set.of("updater", "weight-init", "regularization", "padding-kind", "layers");
     static final Set<String> UPDATER_KEYS =
-            Set.of("type", "learning-rate", "rho", "epsilon", "beta1", "beta2", "momentum");
+            Set.of("type", "learning-rate", "rho", "epsilon", "beta1", "beta2", "momentum", "schedule");
+    static final Set<String> SCHEDULE_KEYS = Set.of("type", "gamma", "every");
     static final Set<String> PENALTY_KEYS = Set.of("type", "strength", "l1", "l2", "power", "p", "epsilon");
     static final Map<String, Set<String>> LAYER_KEYS = Map.of(
             "conv", Set.of("type", "name", "filters", "kernel", "stride", "padding", "padding-kind", "activation",
@@ -123,7 +124,27 @@ final class NetworkConfigParser {
         double beta1 = unitLeft(c, "beta1", path, 0.9);
         double beta2 = unitLeft(c, "beta2", path, 0.999);
         double momentum = unitLeft(c, "momentum", path, 0.9);
-        return type == null ? null : new UpdaterConfig(type, lr, rho, eps, beta1, beta2, momentum);
+        UpdaterConfig.Schedule schedule = c.hasPath("schedule") ? schedule(object(c, "schedule", path), path + ".schedule")
+                : UpdaterConfig.Schedule.NONE;
+        if (adadelta && schedule != null && !schedule.isNone()) {
+            errors.add(path + ".schedule: adadelta has no learning rate to schedule, got type " + schedule.type());
+        }
+        return type == null ? null : new UpdaterConfig(type, lr, rho, eps, beta1, beta2, momentum,
+                schedule == null ? UpdaterConfig.Schedule.NONE : schedule);
+    }
+
+    private UpdaterConfig.Schedule schedule(Config c, String path) {
+        if (c == null) {
+            return null;
+        }
+        unknownKeys(c, path, SCHEDULE_KEYS);
+        String type = oneOf(c, "type", path, UpdaterConfig.Schedule.TYPES, "none");
+        double gamma = positive(c, "gamma", path, 0.95);
+        if (gamma > 1) {
+            errors.add(path + ".gamma must be in (0, 1], got " + gamma);
+        }
+        int every = atLeast(c, "every", path, 1, 1);
+        return type == null ? null : new UpdaterConfig.Schedule(type, gamma, every);
     }
 
     private PenaltyConfig penalty(Config c, String path) {

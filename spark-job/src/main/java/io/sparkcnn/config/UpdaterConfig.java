@@ -17,10 +17,39 @@ package io.sparkcnn.config;
  * @param beta1        first-moment decay in [0, 1)
  * @param beta2        second-moment decay in [0, 1)
  * @param momentum     momentum in [0, 1)
+ * @param schedule     how the learning rate changes from epoch to epoch ({@link Schedule#NONE}: it does not)
  */
 public record UpdaterConfig(String type, double learningRate, double rho, double epsilon, double beta1,
-                            double beta2, double momentum) {
+                            double beta2, double momentum, Schedule schedule) {
     /** Every updater type. */
     public static final java.util.List<String> TYPES =
             java.util.List.of("adadelta", "adam", "adamax", "nadam", "sgd", "nesterovs", "rmsprop", "adagrad");
+
+    /**
+     * The learning rate of epoch {@code e} (counted from 0 in each run): {@code none}: the learning rate;
+     * {@code exponential}: {@code learning-rate x gamma^e} (the decay of Keras's {@code LearningRateScheduler} in the
+     * examples this job follows); {@code step}: {@code learning-rate x gamma^floor(e / every)}. DL4J's own epoch
+     * schedules ({@code ExponentialSchedule}, {@code StepSchedule}) compute it on every worker.
+     *
+     * @param type  one of {@link #TYPES}
+     * @param gamma the factor per epoch ({@code exponential}) or per {@code every} epochs ({@code step}), in (0, 1]
+     * @param every {@code step}: epochs between two decays, at least 1
+     */
+    public record Schedule(String type, double gamma, int every) {
+        public static final java.util.List<String> TYPES = java.util.List.of("none", "exponential", "step");
+        public static final Schedule NONE = new Schedule("none", 1, 1);
+
+        public boolean isNone() {
+            return type.equals("none");
+        }
+
+        /** The factor on the learning rate in epoch {@code epoch} (from 0). */
+        public double factor(int epoch) {
+            return switch (type) {
+                case "exponential" -> Math.pow(gamma, epoch);
+                case "step" -> Math.pow(gamma, Math.floorDiv(epoch, every));
+                default -> 1;
+            };
+        }
+    }
 }

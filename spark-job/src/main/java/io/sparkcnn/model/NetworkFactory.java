@@ -54,6 +54,9 @@ import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+import org.nd4j.linalg.schedule.StepSchedule;
 import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 
 import java.util.ArrayList;
@@ -260,7 +263,21 @@ public final class NetworkFactory {
         };
     }
 
+    /** The DL4J updater of {@code u}, its learning rate following {@code u.schedule()} by epoch. */
     static IUpdater updater(UpdaterConfig u) {
+        IUpdater updater = fixedUpdater(u);
+        UpdaterConfig.Schedule s = u.schedule();
+        if (!s.isNone()) {
+            updater.setLrAndSchedule(Double.NaN, switch (s.type()) {
+                case "exponential" -> new ExponentialSchedule(ScheduleType.EPOCH, u.learningRate(), s.gamma());
+                case "step" -> new StepSchedule(ScheduleType.EPOCH, u.learningRate(), s.gamma(), s.every());
+                default -> throw new IllegalArgumentException("unknown learning rate schedule '" + s.type() + "'");
+            });
+        }
+        return updater;
+    }
+
+    private static IUpdater fixedUpdater(UpdaterConfig u) {
         return switch (u.type()) {
             case "adadelta" -> AdaDelta.builder().rho(u.rho()).epsilon(u.epsilon()).build();
             case "adam" -> Adam.builder().learningRate(u.learningRate()).beta1(u.beta1()).beta2(u.beta2())

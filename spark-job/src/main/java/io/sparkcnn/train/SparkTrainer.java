@@ -82,6 +82,7 @@ public final class SparkTrainer implements AutoCloseable {
      * data position alone, as a resumed run needs.
      */
     private long splitSeed;
+    private int epoch;
     private final List<SparkTrainingStats> trainingStats = new ArrayList<>();
     private final OuterOptimizer outer;
     /** With {@code train.approach = gradient-sharing}: the master of every fit (DL4J's sharing keeps state). */
@@ -143,7 +144,7 @@ public final class SparkTrainer implements AutoCloseable {
                 .saveUpdater(true)
                 .rngSeed(splitSeed)
                 .collectTrainingStats(collectStats)
-                .trainingHooks(List.of(new SeededDropout(splitSeed), new ConvolutionHelpers(bf16)));
+                .trainingHooks(List.of(new SeededDropout(splitSeed), new ConvolutionHelpers(bf16), new EpochCount(epoch)));
         ParameterAveragingTrainingMaster m = new ReportingMaster(builder, this::roundStarting, this::roundDone, outer);
         m.setListeners(List.of(new DivergenceCheck()));
         return m;
@@ -324,6 +325,7 @@ public final class SparkTrainer implements AutoCloseable {
      * @return the number of images fitted
      */
     public long fitEpoch(LabeledImages train, int epoch, int fromBatch, int segmentBatches, IntConsumer afterSegment) {
+        startEpoch(epoch);
         List<int[]> batches = epochBatches(train, epoch);
         int step = segmentBatches > 0 ? segmentBatches : batches.size();
         roundLosses.clear();
@@ -370,6 +372,16 @@ public final class SparkTrainer implements AutoCloseable {
     /** Fits one whole epoch (0-based); see {@link #fitEpoch(LabeledImages, int, int, int, IntConsumer)}. */
     public long fitEpoch(LabeledImages train, int epoch) {
         return fitEpoch(train, epoch, 0, 0, done -> { });
+    }
+
+    /**
+     * Makes {@code epoch} (from 0 in this run) the epoch count of the driver's network and, through {@link EpochCount},
+     * of every worker's: DL4J's epoch schedules of the learning rate ({@code model.network.updater.schedule}) read it
+     * there.
+     */
+    public void startEpoch(int epoch) {
+        this.epoch = epoch;
+        network().getLayerWiseConfigurations().setEpochCount(epoch);
     }
 
     /**

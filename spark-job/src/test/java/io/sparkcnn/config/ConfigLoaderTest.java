@@ -52,6 +52,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theLearningRateScheduleIsReadAndChecked() {
+        UpdaterConfig.Schedule s = ConfigLoader.load(null, List.of("model.preset=lecture-best",
+                "model.network.updater.schedule={type=step,gamma=0.5,every=10}")).model().network().updater().schedule();
+        assertEquals(new UpdaterConfig.Schedule("step", 0.5, 10), s);
+        assertEquals(0.25, s.factor(25), 1e-12);
+        assertEquals(UpdaterConfig.Schedule.NONE, ConfigLoader.load(null, List.of()).model().network().updater().schedule());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(null, List.of(
+                "model.preset=seed-cnn", "model.network.updater={type=adadelta,schedule={type=exponential,gamma=1.5}}",
+                "train.approach=gradient-sharing")));
+        assertEquals(List.of("model.network.updater.schedule.gamma must be in (0, 1], got 1.5",
+                "model.network.updater.schedule: adadelta has no learning rate to schedule, got type exponential",
+                "model.network.updater.schedule works with train.approach = parameter-averaging only (DL4J's gradient "
+                        + "sharing runs no hooks on its workers), got schedule type exponential"), e.errors());
+    }
+
+    @Test
     void theOuterOptimizerIsCheckedAsAWhole() {
         assertEquals(new OuterConfig("nesterov", 0.7, 0.9), ConfigLoader.load(null, List.of("train.outer.method=nesterov",
                 "train.outer.lr=0.7", "train.outer.momentum=0.9")).train().outer());

@@ -100,6 +100,54 @@ class ParameterAveragingEquivalenceTest {
         }
     }
 
+    /**
+     * The learning rate schedule reaches the worker: two epochs of SGD whose rate halves every epoch end where they end
+     * on one machine, and elsewhere than without the schedule.
+     */
+    @Test
+    void theLearningRateScheduleFollowsTheEpochOnTheWorker() {
+        LabeledImages images = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
+                TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
+                TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(32);
+        List<ImageBatch> batches = images.batches(16, null);
+        List<int[]> indices = images.batchIndices(16, null);
+        MultiLayerConfiguration conf = withoutDropout(NetworkFactory.build(Networks.preset("seed-fc",
+                "updater={type=sgd,learning-rate=0.1,schedule={type=exponential,gamma=0.5}}"), 42, 28, 28));
+        MultiLayerConfiguration constant = withoutDropout(NetworkFactory.build(Networks.preset("seed-fc",
+                "updater={type=sgd,learning-rate=0.1}"), 42, 28, 28));
+        INDArray[] local = new INDArray[2];
+        MultiLayerConfiguration[] confs = {conf, constant};
+        for (int k = 0; k < 2; k++) {
+            MultiLayerNetwork net = new MultiLayerNetwork(confs[k].clone());
+            net.init();
+            FastLayers.install(net, Bf16ConvHelper.Mode.AUTO);
+            for (int epoch = 0; epoch < 2; epoch++) {
+                net.getLayerWiseConfigurations().setEpochCount(epoch);
+                for (ImageBatch b : batches) {
+                    net.fit(b.toDataSet());
+                }
+            }
+            local[k] = net.params();
+        }
+        TrainConfig cfg = new TrainConfig(2, 16, 1, 1, 42, 0, false, 0, OuterConfig.none(),
+                TrainConfig.PARAMETER_AVERAGING, GradientSharingConfig.DEFAULTS, ScalingConfig.DEFAULTS);
+        MultiLayerNetwork start = new MultiLayerNetwork(conf.clone());
+        start.init();
+        try (SparkTrainer trainer = new SparkTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                start, cfg, AugmentConfig.off(), NATIVES)) {
+            for (int epoch = 0; epoch < 2; epoch++) {
+                trainer.startEpoch(epoch);
+                for (int[] batch : indices) { // one call each: a call may fit its minibatches in any order
+                    trainer.fit(images, List.of(batch));
+                }
+            }
+            INDArray distributed = trainer.network().params();
+            double maxDiff = local[0].sub(distributed).amaxNumber().doubleValue();
+            assertTrue(maxDiff <= 1e-6, "largest parameter difference " + maxDiff);
+            assertTrue(local[1].sub(distributed).amaxNumber().doubleValue() > 1e-4, "the schedule changed the steps");
+        }
+    }
+
     private static MultiLayerConfiguration withoutDropout(MultiLayerConfiguration conf) {
         for (NeuralNetConfiguration layer : conf.getConfs()) {
             if (layer.getLayer().getIDropout() != null) {
