@@ -24,8 +24,9 @@ import java.lang.reflect.Field;
 import java.util.Map;
 
 /**
- * Batch normalization of float NHWC images (and of flat rows) as matrix products and row-vector operations on the
- * {@code [examples x height x width, channels]} view of the array, which is the NHWC array itself.
+ * Batch normalization of float NHWC images as matrix products and row-vector operations on the
+ * {@code [examples x height x width, channels]} view of the array, which is the NHWC array itself. (DL4J 1.0.0-M2.1
+ * asks a helper only for images; flat rows after a dense layer keep DL4J's own code, as the tests saw.)
  *
  * <p>Why: DL4J 1.0.0-M2.1's oneDNN helper for batch normalization reduces NHWC arrays over their first three axes
  * with libnd4j's generic reductions, and its backward op is slower still: on the {@code lecture-best} network

@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link FastBatchNormHelper} computes what DL4J's own batch normalization computes in double precision: outputs in
- * training and at inference, every gradient, and the parameters and moving means and variances after training, on
- * NHWC images and on flat rows, to float rounding. NCHW images go to the helper DL4J chose.
+ * training and at inference, every gradient, and the parameters and moving means and variances after training, in a
+ * network with batch normalization of NHWC images and of flat rows (the latter DL4J's own code), to float rounding.
+ * NCHW images go to the helper DL4J chose.
  *
  * <p>The reference is DL4J in double precision because DL4J in float is not one: after a first update its float
  * gradients of a ReLU convolution in front of batch normalization (its oneDNN helper or its own code) moved 1e-3
