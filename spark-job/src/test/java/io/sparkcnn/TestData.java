@@ -27,6 +27,14 @@ public final class TestData {
         return dir;
     }
 
+    /** The first {@code limit} images of MNIST's real training set (0 = all of them). */
+    public static io.sparkcnn.data.LabeledImages mnistTraining(int limit) {
+        Path dir = mnistDir();
+        return new io.sparkcnn.data.DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
+                dir.resolve("train-images-idx3-ubyte").toString(), dir.resolve("train-labels-idx1-ubyte").toString(),
+                28, 28).limit(limit);
+    }
+
     /** An idx3 image file: header then the given pixels. */
     public static byte[] idxImages(int magic, int count, int rows, int cols, byte[] pixels) {
         return idx(new int[] {magic, count, rows, cols}, pixels);

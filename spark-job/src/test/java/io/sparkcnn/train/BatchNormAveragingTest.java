@@ -9,7 +9,6 @@ import io.sparkcnn.config.NativeConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
-import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
@@ -61,9 +60,7 @@ class BatchNormAveragingTest {
 
     @Test
     void movingStatisticsAreTheWorkersAverageAndWeightsTakeTheOuterStep() {
-        LabeledImages images = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
-                TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
-                TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(32);
+        LabeledImages images = TestData.mnistTraining(32);
         List<ImageBatch> batches = images.batches(16, null);
         List<int[]> indices = images.batchIndices(16, null);
         MultiLayerConfiguration conf = NetworkFactory.build(Networks.preset("seed-cnn", LAYERS,

@@ -9,7 +9,6 @@ import io.sparkcnn.config.GradientSharingConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
-import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import org.apache.hadoop.conf.Configuration;
@@ -59,9 +58,7 @@ class OuterOptimizerLocalTest {
     static void startSpark() {
         spark = LocalSpark.start(2);
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        images = new DatasetLoader(new Configuration()).idx(
-                TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
-                TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(640);
+        images = TestData.mnistTraining(640);
     }
 
     @AfterAll

@@ -10,7 +10,6 @@ import io.sparkcnn.config.NetworkConfig;
 import io.sparkcnn.config.OuterConfig;
 import io.sparkcnn.config.ScalingConfig;
 import io.sparkcnn.config.TrainConfig;
-import io.sparkcnn.data.DatasetLoader;
 import io.sparkcnn.data.ImageBatch;
 import io.sparkcnn.data.LabeledImages;
 import io.sparkcnn.model.NetworkFactory;
@@ -60,9 +59,7 @@ class ParameterAveragingEquivalenceTest {
 
     @Test
     void oneWorkerEqualsSingleMachineTraining() {
-        LabeledImages images = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
-                TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
-                TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(48);
+        LabeledImages images = TestData.mnistTraining(48);
         List<ImageBatch> batches = images.batches(16, null);
         List<int[]> indices = images.batchIndices(16, null);
         Map<String, NetworkConfig> networks = new LinkedHashMap<>();
@@ -106,9 +103,7 @@ class ParameterAveragingEquivalenceTest {
      */
     @Test
     void theLearningRateScheduleFollowsTheEpochOnTheWorker() {
-        LabeledImages images = new DatasetLoader(new org.apache.hadoop.conf.Configuration()).idx(
-                TestData.mnistDir().resolve("train-images-idx3-ubyte").toString(),
-                TestData.mnistDir().resolve("train-labels-idx1-ubyte").toString(), 28, 28).limit(32);
+        LabeledImages images = TestData.mnistTraining(32);
         List<ImageBatch> batches = images.batches(16, null);
         List<int[]> indices = images.batchIndices(16, null);
         MultiLayerConfiguration conf = withoutDropout(NetworkFactory.build(Networks.preset("seed-fc",
