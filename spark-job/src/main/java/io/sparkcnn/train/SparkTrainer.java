@@ -248,6 +248,8 @@ public final class SparkTrainer implements AutoCloseable {
         private final transient RoundStart onStart;
         private final transient RoundEnd onEnd;
         private final transient OuterOptimizer outer;
+        /** Where the trained network keeps its moving statistics; found at the first round, the same for the rest. */
+        private transient MovingStatistics statistics;
 
         ReportingMaster(Builder builder, RoundStart onStart, RoundEnd onEnd, OuterOptimizer outer) {
             super(builder);
@@ -278,7 +280,10 @@ public final class SparkTrainer implements AutoCloseable {
                 INDArray average = sum.getParametersSum().divi(sum.getAggregationsCount());
                 INDArray updaterState = sum.getUpdaterStateSum();
                 INDArray next = outer.step(net.params(), average);
-                new MovingStatistics(net).takeAverage(average, next);
+                if (statistics == null) {
+                    statistics = new MovingStatistics(net);
+                }
+                statistics.takeAverage(average, next);
                 net.setParameters(next);
                 if (updaterState != null) {
                     net.getUpdater().setStateViewArray(null, updaterState.divi(sum.getAggregationsCount()), false);
