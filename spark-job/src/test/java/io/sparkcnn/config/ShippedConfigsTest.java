@@ -21,8 +21,9 @@ class ShippedConfigsTest {
     @Test
     void everyShippedJobFileIsValid() throws IOException {
         List<Path> files;
-        try (Stream<Path> listing = Files.list(TestData.projectRoot().resolve("conf"))) {
-            files = listing.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
+        try (Stream<Path> listing = Files.walk(TestData.projectRoot().resolve("conf"))) {
+            files = listing.filter(p -> p.getFileName().toString().endsWith(".conf"))
+                    .filter(p -> !p.getParent().getFileName().toString().equals("networks")).sorted().toList();
         }
         assertTrue(files.size() >= 8, "job files found: " + files);
         List<String> failures = new ArrayList<>();
@@ -58,5 +59,32 @@ class ShippedConfigsTest {
         assertEquals(0.0, a.shear().probability());
         assertEquals(0.0, a.elastic().probability());
         assertEquals(new AugmentConfig.Reflection(0, 0), a.reflection());
+    }
+
+    /**
+     * Each ablation of {@code conf/lecture-best.conf} removes one ingredient and holds the rest fixed: its network
+     * is the recipe's with the layers of one kind taken out, in the same order, and every other setting is equal.
+     */
+    @Test
+    void eachAblationRemovesOneLayerKindAndHoldsEverythingElseFixed() {
+        Path root = TestData.projectRoot();
+        JobConfig best = ConfigLoader.load(root.resolve("conf/lecture-best.conf"), List.of());
+        assertEquals(7, countOf(best, "batch-norm"));
+        assertEquals(3, countOf(best, "dropout"));
+        for (String[] ablation : new String[][] {{"no-batch-norm", "batch-norm"}, {"no-dropout", "dropout"}}) {
+            JobConfig without = ConfigLoader.load(root.resolve("conf/ablation/" + ablation[0] + ".conf"), List.of());
+            List<LayerConfig> expected = best.model().network().layers().stream()
+                    .filter(l -> !l.type().equals(ablation[1])).toList();
+            assertEquals(expected, without.model().network().layers(), ablation[0]);
+            assertEquals(best.model().network().updater(), without.model().network().updater(), ablation[0]);
+            assertEquals(best.model().network().weightInit(), without.model().network().weightInit(), ablation[0]);
+            assertEquals(best.train(), without.train(), ablation[0]);
+            assertEquals(best.augment(), without.augment(), ablation[0]);
+            assertEquals(best.data(), without.data(), ablation[0]);
+        }
+    }
+
+    private static long countOf(JobConfig job, String type) {
+        return job.model().network().layers().stream().filter(l -> l.type().equals(type)).count();
     }
 }
