@@ -183,9 +183,14 @@ public final class ModelStore {
         }
     }
 
+    /** Reads a network file; a file that is not one (DL4J throws unchecked for it) becomes an {@link IOException}. */
     private static MultiLayerNetwork restore(FileSystem fs, Path file) throws IOException {
         try (InputStream in = fs.open(file)) {
             return ModelSerializer.restoreMultiLayerNetwork(in, true);
+        } catch (RuntimeException e) {
+            throw new IOException(fs.makeQualified(file) + ": expected a model file (a zip holding configuration.json"
+                    + " and coefficients.bin, as " + MODEL_FILE + "), found " + fs.getFileStatus(file).getLen()
+                    + " bytes that are not one (" + e.getMessage() + ")", e);
         }
     }
 

@@ -261,5 +261,11 @@ class PredictCommandLocalTest {
 
         assertEquals(ExitCodes.BAD_CONFIG, predict("--model", modelDir.toString()).code(), "no input");
         assertEquals(ExitCodes.OUTPUT_FAILED, predict("--model", dir.resolve("nothing").toString(), pngs.get(0)).code());
+
+        Path notAModel = dir.resolve("LATEST");
+        Files.writeString(notAModel, "20261204T090855.422583Z-0add7ccd\n");
+        Run wrongFile = predict("--model", notAModel.toString(), pngs.get(0));
+        assertEquals(ExitCodes.OUTPUT_FAILED, wrongFile.code(), wrongFile.err());
+        assertTrue(wrongFile.err().contains(notAModel + ": expected a model file"), wrongFile.err());
     }
 }
