@@ -16,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>The reference is DL4J in double precision because DL4J in float is not one: after two SGD steps the weights of
  * the ReLU convolutions in front of batch normalization were up to 1e-3 away from DL4J's double ones with its float
- * code (its oneDNN helper or its own), within 4e-6 with this helper (measured while writing this test).
+ * code (its oneDNN helper or its own), within 4e-6 with this helper (measured on a Xeon with AVX-512 while writing
+ * this test). On an AMD EPYC both float networks, with this helper and with DL4J's oneDNN one, drift alike from the
+ * double one in those two steps (1_gamma 3.4e-4, 1_beta 8.3e-3, the first convolution's weights 2.6e-3 of their
+ * largest value), because there the float convolutions' rounding dominates. So after training, each parameter of
+ * the network with this helper must be as close to double as DL4J's own float network's is (within a factor
+ * 1.5), or within 1e-4; a helper that computed batch normalization differently would move far more.
  */
 @Tag("unit")
 class FastBatchNormHelperTest {
@@ -54,10 +60,11 @@ class FastBatchNormHelperTest {
         MultiLayerNetwork ours = new MultiLayerNetwork(conf);
         ours.init();
         MultiLayerNetwork reference = ours.convertDataType(DataType.DOUBLE);
+        MultiLayerNetwork dl4jFloat = ours.clone();
         int layersWithIt = FastBatchNormHelper.install(ours);
         assertEquals(layers.split("batch-norm").length - 1, layersWithIt);
         assertEquals(layersWithIt, FastBatchNormHelper.install(ours), "again: nothing more to do");
-        return new MultiLayerNetwork[]{ours, reference};
+        return new MultiLayerNetwork[]{ours, reference, dl4jFloat};
     }
 
     private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
@@ -65,6 +72,19 @@ class FastBatchNormHelperTest {
         double scale = Math.max(1e-3, e.amaxNumber().doubleValue());
         double worst = e.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
         assertTrue(worst <= tolerance, what + ": largest difference " + worst + " of the largest value " + scale);
+    }
+
+    /** The largest difference between {@code expected} and {@code actual}, relative to the largest expected value. */
+    private static double distance(INDArray expected, INDArray actual) {
+        INDArray e = expected.castTo(DataType.DOUBLE);
+        return e.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / Math.max(1e-3, e.amaxNumber().doubleValue());
+    }
+
+    /** {@code ours} is as close to {@code reference} as DL4J's float code is (factor 1.5), or within 1e-4. */
+    private static void assertNoFurtherThanDl4jsFloat(INDArray reference, INDArray dl4jFloat, INDArray ours, String what) {
+        double theirs = distance(reference, dl4jFloat);
+        double mine = distance(reference, ours);
+        assertTrue(mine <= Math.max(1e-4, 1.5 * theirs), what + ": " + mine + " from double, DL4J's float code " + theirs);
     }
 
     private static void gradients(MultiLayerNetwork net, DataSet batch) {
@@ -78,10 +98,13 @@ class FastBatchNormHelperTest {
         MultiLayerNetwork[] nets = ourAndReference(LAYERS);
         MultiLayerNetwork ours = nets[0];
         MultiLayerNetwork reference = nets[1];
+        MultiLayerNetwork dl4jFloat = nets[2];
         assertInstanceOf(FastBatchNormHelper.class, ours.getLayer(1).getHelper());
+        assertFalse(dl4jFloat.getLayer(1).getHelper() instanceof FastBatchNormHelper);
         for (String p : new String[]{"1_mean", "3_mean", "5_mean"}) { // moving averages away from their start
             ours.getParam(p).assign(0.25);
             reference.getParam(p).assign(0.25);
+            dl4jFloat.getParam(p).assign(0.25);
         }
 
         DataSet batch = minibatch(1, 16, DataType.FLOAT);
@@ -98,15 +121,23 @@ class FastBatchNormHelperTest {
 
         for (int i = 0; i < 2; i++) {
             ours.fit(minibatch(10 + i, 16, DataType.FLOAT));
+            dl4jFloat.fit(minibatch(10 + i, 16, DataType.FLOAT));
             reference.fit(minibatch(10 + i, 16, DataType.DOUBLE));
         }
-        for (String p : new String[]{"1_mean", "1_var", "3_mean", "3_var", "5_mean", "5_var", "1_gamma", "5_beta"}) {
-            assertClose(reference.getParam(p), ours.getParam(p), 1e-4, p + " after two minibatches");
+        for (String p : new String[]{"1_mean", "1_var", "3_mean", "3_var", "5_mean", "5_var", "1_gamma", "1_beta",
+                "3_gamma", "3_beta", "5_gamma", "5_beta"}) {
+            assertNoFurtherThanDl4jsFloat(reference.getParam(p), dl4jFloat.getParam(p), ours.getParam(p),
+                    p + " after two minibatches");
+        }
+        for (String p : new String[]{"1_mean", "1_var", "3_mean", "3_var", "5_mean", "5_var"}) {
+            assertClose(reference.getParam(p), ours.getParam(p), 1e-5, p + " (moving statistics) after two minibatches");
         }
         assertNotEquals(0.25, ours.getParam("3_mean").getDouble(0), "the moving mean moved");
-        assertClose(reference.params(), ours.params(), 1e-4, "all parameters after two minibatches");
-        assertClose(reference.output(minibatch(99, 32, DataType.DOUBLE).getFeatures()),
-                ours.output(minibatch(99, 32, DataType.FLOAT).getFeatures()), 1e-4, "inference output");
+        assertNoFurtherThanDl4jsFloat(reference.params(), dl4jFloat.params(), ours.params(),
+                "all parameters after two minibatches");
+        INDArray test = minibatch(99, 32, DataType.FLOAT).getFeatures();
+        assertNoFurtherThanDl4jsFloat(reference.output(test.castTo(DataType.DOUBLE)), dl4jFloat.output(test),
+                ours.output(test), "inference output");
     }
 
     /** 1x1 images (a convolution as large as its input), whose size-1 dimensions ND4J gives unusual strides. */
