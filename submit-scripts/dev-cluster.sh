@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # A development cluster on this machine without a Spark download (STACK.md, "A real Spark standalone cluster
 # and a real HDFS, from Maven jars alone"): a Spark 3.5.7 SPARK_HOME assembled from Maven jars, a standalone
-# master with N workers and, with --hdfs, a NameNode and a DataNode, each a separate JVM bound to 127.0.0.1.
+# master with N workers and, with --hdfs, a NameNode and a DataNode; or, with --yarn, HDFS and a YARN
+# ResourceManager and NodeManager instead of the standalone master and workers. Each is a separate JVM bound to
+# 127.0.0.1.
 #
 #   submit-scripts/dev-cluster.sh assemble [--dir DIR]
 #   submit-scripts/dev-cluster.sh start [--dir DIR] [--workers N] [--worker-cores C] [--worker-memory 2g] [--hdfs]
+#   submit-scripts/dev-cluster.sh start --yarn [--dir DIR] [--yarn-memory MB] [--yarn-vcores N]
 #   submit-scripts/dev-cluster.sh env|status|stop [--dir DIR]
 #
 # DIR (default target/dev-cluster) holds everything: spark-home/ (jars/, conf/, bin/spark-submit, bin/spark-shell), hdfs-jars/,
 # the daemons' logs, work and data directories, and cluster.env, which `start` writes and `env` prints:
-#   SPARK_HOME, SPARK_MASTER_URL (spark://127.0.0.1:PORT), SPARK_MASTER_UI (http://127.0.0.1:PORT),
-#   HDFS_URL (hdfs://127.0.0.1:PORT, with --hdfs), and the daemons' process ids.
+#   SPARK_HOME, SPARK_MASTER_URL (spark://127.0.0.1:PORT, or yarn), SPARK_MASTER_UI (http://127.0.0.1:PORT),
+#   HDFS_URL (hdfs://127.0.0.1:PORT, with --hdfs or --yarn), HADOOP_CONF_DIR and YARN_RM_UI (with --yarn), and
+#   the daemons' process ids.
+# The NodeManager offers --yarn-memory MB (default 12288) and --yarn-vcores (default 8) to containers: YARN's
+# accounting, not a limit on this machine's cores; containers over their memory are killed, as on a real cluster.
 # `stop` ends every daemon with its children (executors, cluster-mode drivers) and checks that none is left.
 # Temporary files of the daemons and of the executors they start stay under DIR.
 set -euo pipefail
@@ -24,6 +30,9 @@ workers=2
 worker_cores=1
 worker_memory=2g
 hdfs=false
+yarn=false
+yarn_memory=12288
+yarn_vcores=8
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --dir) dir=$2; shift 2 ;;
@@ -31,6 +40,9 @@ while [[ $# -gt 0 ]]; do
     --worker-cores) worker_cores=$2; shift 2 ;;
     --worker-memory) worker_memory=$2; shift 2 ;;
     --hdfs) hdfs=true; shift ;;
+    --yarn) yarn=true; hdfs=true; shift ;;
+    --yarn-memory) yarn_memory=$2; shift 2 ;;
+    --yarn-vcores) yarn_vcores=$2; shift 2 ;;
     *) echo "dev-cluster.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -43,7 +55,8 @@ java=${JAVA:-java}
 die() { echo "dev-cluster.sh: $*" >&2; exit 1; }
 
 assemble() {
-  if [[ -f $spark_home/RELEASE && -x $spark_home/bin/spark-shell && -f $dir/hdfs-jars/.complete ]]; then
+  if [[ -f $spark_home/RELEASE && -x $spark_home/bin/spark-shell && -f $dir/hdfs-jars/.complete ]] \
+     && compgen -G "$spark_home/jars/spark-yarn_*.jar" > /dev/null; then
     return 0
   fi
   echo "dev-cluster: assembling SPARK_HOME from Maven jars in $spark_home" >&2
@@ -54,9 +67,11 @@ assemble() {
   maven -q -B -f "$root/submit-scripts/dev-cluster/pom.xml" -Phdfs dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$dir/hdfs-jars" >&2
   # Executors launched by a worker get Spark's module options by themselves; cluster-mode drivers do not.
+  # On YARN, Spark's jars are read where they are on each node (local:), not uploaded with every application.
   cat > "$spark_home/conf/spark-defaults.conf" <<EOF
 spark.driver.extraJavaOptions $(module_options)
 spark.master.rest.enabled false
+spark.yarn.jars local:$spark_home/jars/*
 EOF
   # The daemons' (and executors') logging: INFO, which is what start waits for and what tests read.
   cat > "$spark_home/conf/log4j2.properties" <<'EOF'
@@ -136,13 +151,13 @@ free_port() {
 }
 
 hdfs_site() {  # $1: NameNode RPC port
-  cat > "$dir/hdfs-conf/core-site.xml" <<EOF
+  cat > "$dir/hadoop-conf/core-site.xml" <<EOF
 <configuration>
   <property><name>fs.defaultFS</name><value>hdfs://127.0.0.1:$1</value></property>
   <property><name>hadoop.tmp.dir</name><value>$dir/tmp/hadoop</value></property>
 </configuration>
 EOF
-  cat > "$dir/hdfs-conf/hdfs-site.xml" <<EOF
+  cat > "$dir/hadoop-conf/hdfs-site.xml" <<EOF
 <configuration>
   <property><name>dfs.namenode.rpc-address</name><value>127.0.0.1:$1</value></property>
   <property><name>dfs.namenode.http-address</name><value>127.0.0.1:0</value></property>
@@ -161,6 +176,46 @@ EOF
 EOF
 }
 
+yarn_site() {  # $1: the ResourceManager's web port (its REST API); the other ports come from free_port
+  local host=127.0.0.1
+  cat > "$dir/hadoop-conf/yarn-site.xml" <<EOF
+<configuration>
+  <property><name>yarn.resourcemanager.hostname</name><value>$host</value></property>
+  <property><name>yarn.resourcemanager.address</name><value>$host:$(free_port)</value></property>
+  <property><name>yarn.resourcemanager.scheduler.address</name><value>$host:$(free_port)</value></property>
+  <property><name>yarn.resourcemanager.resource-tracker.address</name><value>$host:$(free_port)</value></property>
+  <property><name>yarn.resourcemanager.admin.address</name><value>$host:$(free_port)</value></property>
+  <property><name>yarn.resourcemanager.webapp.address</name><value>$host:$1</value></property>
+  <property><name>yarn.resourcemanager.webapp.https.address</name><value>$host:0</value></property>
+  <property><name>yarn.nodemanager.hostname</name><value>$host</value></property>
+  <property><name>yarn.nodemanager.address</name><value>$host:0</value></property>
+  <property><name>yarn.nodemanager.localizer.address</name><value>$host:0</value></property>
+  <property><name>yarn.nodemanager.webapp.address</name><value>$host:0</value></property>
+  <property><name>yarn.nodemanager.local-dirs</name><value>$dir/yarn/local</value></property>
+  <property><name>yarn.nodemanager.log-dirs</name><value>$dir/yarn/logs</value></property>
+  <property><name>yarn.node-attribute.fs-store.root-dir</name><value>file://$dir/yarn/node-attribute</value></property>
+  <property><name>yarn.node-labels.fs-store.root-dir</name><value>file://$dir/yarn/node-labels</value></property>
+  <property><name>yarn.nodemanager.resource.memory-mb</name><value>$yarn_memory</value></property>
+  <property><name>yarn.nodemanager.resource.cpu-vcores</name><value>$yarn_vcores</value></property>
+  <property><name>yarn.scheduler.minimum-allocation-mb</name><value>128</value></property>
+  <property><name>yarn.scheduler.maximum-allocation-mb</name><value>$yarn_memory</value></property>
+  <property><name>yarn.scheduler.maximum-allocation-vcores</name><value>$yarn_vcores</value></property>
+  <property><name>yarn.nodemanager.vmem-check-enabled</name><value>false</value></property>
+  <property><name>yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage</name><value>99</value></property>
+</configuration>
+EOF
+  # One queue, "default"; application masters (cluster-mode drivers) may take half of it, so that two
+  # applications can run at once (YARN's default of 10 % would leave the second one waiting).
+  cat > "$dir/hadoop-conf/capacity-scheduler.xml" <<'EOF'
+<configuration>
+  <property><name>yarn.scheduler.capacity.root.queues</name><value>default</value></property>
+  <property><name>yarn.scheduler.capacity.root.default.capacity</name><value>100</value></property>
+  <property><name>yarn.scheduler.capacity.root.default.maximum-capacity</name><value>100</value></property>
+  <property><name>yarn.scheduler.capacity.maximum-am-resource-percent</name><value>0.5</value></property>
+</configuration>
+EOF
+}
+
 start() {
   [[ -f $state ]] && die "a cluster of $dir is running already (stop it first): $(grep SPARK_MASTER_URL "$state")"
   assemble
@@ -174,9 +229,9 @@ start() {
 
   if $hdfs; then
     local nn_port; nn_port=$(free_port)
-    mkdir -p "$dir/hdfs-conf"
+    mkdir -p "$dir/hadoop-conf"
     hdfs_site "$nn_port"
-    local hcp="$dir/hdfs-conf:$spark_home/conf:$dir/hdfs-jars/*:$spark_home/jars/*"
+    local hcp="$dir/hadoop-conf:$spark_home/conf:$dir/hdfs-jars/*:$spark_home/jars/*"
     if [[ ! -d $dir/hdfs/name/current ]]; then
       "${jvm[@]}" -cp "$hcp" org.apache.hadoop.hdfs.server.namenode.NameNode -format -nonInteractive \
         > "$dir/logs/namenode-format.log" 2>&1 || die "NameNode -format failed; see $dir/logs/namenode-format.log"
@@ -193,6 +248,10 @@ start() {
       "$nn_port" > "$spark_home/conf/core-site.xml"
   fi
 
+  if $yarn; then
+    start_yarn
+    return
+  fi
   pids+=("$(daemon master "${jvm[@]}" -cp "$cp" org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port 0 --webui-port 0)")
   local master_pid=${pids[-1]}
@@ -223,12 +282,43 @@ start() {
   cat "$state"
 }
 
-# Every process of the cluster: the daemons' process groups (with executors and drivers the workers started).
+# A ResourceManager and a NodeManager (the minicluster jar holds both), after HDFS; called by start with its
+# jvm, hcp and pids. The NodeManager launches containers (application masters, executors) with bash and
+# JAVA_HOME, each in its own session, in its local directories under DIR/yarn.
+start_yarn() {
+  local web_port; web_port=$(free_port)
+  yarn_site "$web_port"
+  mkdir -p "$dir/yarn/local" "$dir/yarn/logs"
+  export JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v "$java")")")")}
+  pids+=("$(daemon resourcemanager "${jvm[@]}" -cp "$hcp" org.apache.hadoop.yarn.server.resourcemanager.ResourceManager)")
+  local rm_pid=${pids[-1]}
+  echo "RESOURCEMANAGER_PID=$rm_pid" >> "$state.part"
+  wait_for_log "$dir/logs/resourcemanager.log" 90 "Transitioned to active state" "$rm_pid" > /dev/null
+  pids+=("$(daemon nodemanager "${jvm[@]}" -cp "$hcp" org.apache.hadoop.yarn.server.nodemanager.NodeManager)")
+  echo "NODEMANAGER_PID=${pids[-1]}" >> "$state.part"
+  wait_for_log "$dir/logs/nodemanager.log" 90 "Registered with ResourceManager" "${pids[-1]}" > /dev/null
+  {
+    cat "$state.part"
+    echo "SPARK_HOME=$spark_home"
+    echo "SPARK_MASTER_URL=yarn"
+    echo "HADOOP_CONF_DIR=$dir/hadoop-conf"
+    echo "YARN_RM_UI=http://127.0.0.1:$web_port"
+    echo "DEV_CLUSTER_DIR=$dir"
+  } > "$state"
+  rm -f "$state.part"
+  echo "dev-cluster: YARN (ResourceManager http://127.0.0.1:$web_port, one NodeManager of $yarn_memory MB and $yarn_vcores vcores), HDFS $(grep -o 'hdfs://.*' "$state")" >&2
+  cat "$state"
+}
+
+# Every process of the cluster: the daemons' process groups (with executors and drivers the workers started),
+# and YARN's containers, which run in sessions of their own from directories under DIR/yarn.
 cluster_pids() {
   local p
-  for p in ${NAMENODE_PID:-} ${DATANODE_PID:-} ${MASTER_PID:-} ${WORKER_PIDS:-}; do
+  for p in ${NAMENODE_PID:-} ${DATANODE_PID:-} ${MASTER_PID:-} ${WORKER_PIDS:-} ${RESOURCEMANAGER_PID:-} \
+           ${NODEMANAGER_PID:-}; do
     pgrep -g "$p" 2>/dev/null || true
   done
+  pgrep -f "$dir/yarn/" 2>/dev/null || true
 }
 
 stop() {
@@ -237,13 +327,15 @@ stop() {
   fi
   # shellcheck disable=SC1090
   source "$state" 2>/dev/null || source "$state.part"
-  local groups=(${WORKER_PIDS:-} ${MASTER_PID:-} ${DATANODE_PID:-} ${NAMENODE_PID:-}) g
+  local groups=(${WORKER_PIDS:-} ${MASTER_PID:-} ${NODEMANAGER_PID:-} ${RESOURCEMANAGER_PID:-} ${DATANODE_PID:-}
+    ${NAMENODE_PID:-}) g
   for g in "${groups[@]}"; do kill -TERM -- "-$g" 2>/dev/null || true; done
   for ((i = 0; i < 75; i++)); do
     [[ -z $(cluster_pids) ]] && break
     sleep 0.2
   done
   for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null || true; done
+  for p in $(cluster_pids); do kill -KILL "$p" 2>/dev/null || true; done
   for ((i = 0; i < 25; i++)); do
     [[ -z $(cluster_pids) ]] && break
     sleep 0.2
@@ -260,6 +352,14 @@ status() {
   # shellcheck disable=SC1090
   source "$state"
   cat "$state"
+  if [[ -n ${YARN_RM_UI:-} ]]; then
+    curl -fsS "$YARN_RM_UI/ws/v1/cluster/metrics" | python3 -c 'import json, sys
+m = json.load(sys.stdin)
+m = m.get("clusterMetrics", m)  # Hadoop 3.3 answers without the wrapping object
+print("yarn: %d node managers active, %d MB and %d vcores free, %d applications running" % (m["activeNodes"],
+      m["availableMB"], m["availableVirtualCores"], m["appsRunning"]))'
+    return
+  fi
   curl -fsS "$SPARK_MASTER_UI/json/" | python3 -c 'import json, sys
 m = json.load(sys.stdin)
 print("master: %s, %d workers alive, %d cores, %d running applications" % (m["status"],
@@ -272,6 +372,6 @@ case "$command" in
   stop) stop ;;
   status) status ;;
   env) [[ -f $state ]] || die "not running ($dir)"; sed 's/^/export /' "$state" ;;
-  *) echo "usage: dev-cluster.sh assemble|start|stop|status|env [--dir DIR] [--workers N] [--worker-cores C] [--worker-memory M] [--hdfs]" >&2
+  *) echo "usage: dev-cluster.sh assemble|start|stop|status|env [--dir DIR] [--workers N] [--worker-cores C] [--worker-memory M] [--hdfs] [--yarn [--yarn-memory MB] [--yarn-vcores N]]" >&2
      exit 2 ;;
 esac
