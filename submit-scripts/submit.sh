@@ -25,11 +25,16 @@
 #   --k8s-image IMAGE       container image for the driver and executors on Kubernetes
 #   --k8s-namespace NS      Kubernetes namespace (default default)
 #   --conf KEY=VALUE        any further Spark setting (repeatable; wins over the derived ones)
-#   --print-command         print the final spark-submit command instead of running it
+#   --print-command         print the final spark-submit command instead of running it (in cluster mode on YARN
+#                           and Kubernetes it names target/submit/jobconf.zip, the job config's bundle)
 #
 # The job's options follow (default command: train), e.g. `-- --preset seed-cnn --epochs 12 -o hdfs://nn/m`.
-# Exit code: spark-submit's; in standalone cluster mode, where spark-submit exits 0 even when the driver
-# failed, 0 only if the driver ended FINISHED (1 if it ended FAILED, ERROR or KILLED).
+# YARN needs HADOOP_CONF_DIR (or YARN_CONF_DIR): the cluster's client configuration.
+# Exit code: the job's (docs/running.md) when the driver runs here (client mode). In cluster mode, the
+# driver's final state decides: on YARN, 0 if the application's final status is SUCCEEDED, the job's own exit
+# code if it failed with one ("User application exited with status N"), else 1; on a standalone master, where
+# spark-submit exits 0 even when the driver failed, 0 only if the driver ended FINISHED (1 if it ended FAILED,
+# ERROR or KILLED). The application id and final status are printed last.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -86,6 +91,14 @@ esac
 [[ $deploy_mode == client || $deploy_mode == cluster ]] || { echo "submit.sh: --deploy-mode must be client or cluster, got '$deploy_mode'" >&2; exit 2; }
 [[ $target != local || $deploy_mode == client ]] || { echo "submit.sh: local masters have no cluster deploy mode" >&2; exit 2; }
 [[ $target != k8s || -n $k8s_image || $print_only == true ]] || { echo "submit.sh: Kubernetes needs --k8s-image" >&2; exit 2; }
+if [[ $target == k8s && $deploy_mode == cluster ]] && ! printf '%s\n' ${user_conf[@]+"${user_conf[@]}"} \
+     | grep -q '^spark.kubernetes.file.upload.path='; then
+  echo "submit.sh: Kubernetes cluster mode uploads the job config through spark.kubernetes.file.upload.path:" \
+    "add --conf spark.kubernetes.file.upload.path=URI (a Hadoop path the cluster can read, e.g. s3a://bucket/spark-upload)" >&2
+  exit 2
+fi
+[[ $target != yarn || -n ${HADOOP_CONF_DIR:-}${YARN_CONF_DIR:-} || $print_only == true ]] || {
+  echo "submit.sh: YARN needs HADOOP_CONF_DIR (or YARN_CONF_DIR): the directory of the cluster's yarn-site.xml" >&2; exit 2; }
 # A --config among the job's options (as run-local.sh takes it) is the job config too: the job gets exactly one.
 rest=()
 for ((i = 0; i < ${#job_args[@]}; i++)); do
@@ -106,14 +119,28 @@ case "${job_args[0]:-}" in
   *) command=${job_args[0]}; job_args=("${job_args[@]:1}") ;;
 esac
 
-if [[ -z $jar ]]; then  # the CPU jar, or with GPUs the CUDA one (mvn -Pcuda)
-  if [[ $gpus -gt 0 ]]; then suffix=shaded-cuda; profile=-Pcuda; else suffix=shaded; profile=; fi
-  jar=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar 2>/dev/null | head -1 || true)
-  if [[ -z $jar ]]; then
+# The job jar: the CPU jar, or with GPUs the CUDA one (mvn -Pcuda), built if missing; or the one --jar names,
+# submitted as it is even when it is no file here (local:// inside an image, hdfs://). The memory plan below runs
+# the job's classes here: JOB_CLASSPATH when set (the classes already built, as run-local.sh takes it), else the
+# jar if it is a file here, else the jar built here.
+if [[ $gpus -gt 0 ]]; then suffix=shaded-cuda; profile=-Pcuda; else suffix=shaded; profile=; fi
+shaded_jar() {
+  local built
+  built=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar 2>/dev/null | head -1 || true)
+  if [[ -z $built ]]; then
     echo "submit.sh: building the job jar (mvn $profile package)..." >&2
     maven -q -B -f "$repo_root/pom.xml" $profile -DskipTests package >&2
-    jar=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar | head -1)
+    built=$(ls "$repo_root"/spark-job/target/spark-job-*-$suffix.jar | head -1)
   fi
+  echo "$built"
+}
+[[ -n $jar ]] || jar=$(shaded_jar)
+if [[ -n ${JOB_CLASSPATH:-} ]]; then
+  local_jar=$JOB_CLASSPATH
+elif [[ -f $jar ]]; then
+  local_jar=$jar
+else
+  local_jar=$(shaded_jar)
 fi
 
 # Off-heap limits and memory overhead for this model and batch size, computed by the job itself (`Main
@@ -135,11 +162,11 @@ if [[ -z $spark_home ]] && command -v spark-submit > /dev/null; then
   spark_home=$(cd "$(dirname "$(readlink -f "$(command -v spark-submit)")")/.." && pwd)
 fi
 if [[ -n $spark_home ]]; then
-  plan_classpath="$jar:$spark_home/jars/*"
+  plan_classpath="$local_jar:$spark_home/jars/*"
 else  # no Spark here (e.g. only printing the command): Spark's jars from Maven, as run-local.sh does
   maven -q -B -f "$repo_root/spark-job/pom.xml" dependency:build-classpath -Dmdep.includeScope=provided \
     -Dmdep.outputFile=target/provided-classpath.txt >&2
-  plan_classpath="$jar:$(cat "$repo_root/spark-job/target/provided-classpath.txt")"
+  plan_classpath="$local_jar:$(cat "$repo_root/spark-job/target/provided-classpath.txt")"
 fi
 plan_errors=$(mktemp)
 resources=$("${JAVA:-java}" -cp "$plan_classpath" io.sparkcnn.cli.Main resources --config "$config" \
@@ -186,7 +213,9 @@ case "$target" in
   yarn)
     args+=(--num-executors "$executors" --executor-cores "$executor_cores")
     [[ -n $queue ]] && args+=(--queue "$queue")
-    args+=(--conf spark.yarn.appMasterEnv.OMP_NUM_THREADS=1)
+    # One attempt: YARN would re-run a failed application master, in cluster mode the whole job, which fails
+    # again on its own errors (exit codes 2-6) and could publish after a newer run; schedulers retry instead.
+    args+=(--conf spark.yarn.maxAppAttempts=1 --conf spark.yarn.appMasterEnv.OMP_NUM_THREADS=1)
     [[ -n $coretype ]] && args+=(--conf "spark.yarn.appMasterEnv.OPENBLAS_CORETYPE=$coretype") ;;
   k8s)
     args+=(--conf "spark.executor.instances=$executors" --conf "spark.executor.cores=$executor_cores"
@@ -204,15 +233,38 @@ if [[ $gpus -gt 0 ]]; then
 fi
 
 # The job config: read where it is in client mode and by standalone cluster-mode drivers (a path the workers
-# see: the same machine, a shared mount); shipped into the driver's working directory on YARN and Kubernetes.
+# see: the same machine, a shared mount). On YARN and Kubernetes in cluster mode, it and every file it includes,
+# transitively, go into one zip with their relative paths kept, shipped with --archives and unpacked as jobconf/
+# in the driver's working directory, where the includes resolve as they do here.
 job_config=$config
+if $print_only; then  # the printed command names the config bundle, which stays for that command
+  work=$repo_root/target/submit
+  mkdir -p "$work"
+elif [[ $deploy_mode == cluster ]]; then  # the config bundle and spark-submit's log, removed on exit
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 if [[ $deploy_mode == cluster && ($target == yarn || $target == k8s) ]]; then
-  files=$config
-  for include in $(sed -n 's/^ *include *"\([^"]*\)".*/\1/p' "$config"); do
-    files+=",$(dirname "$config")/$include"
-  done
-  args+=(--files "$files")
-  job_config=$(basename "$config")
+  job_config=jobconf/$(python3 - "$config" "$work/jobconf.zip" <<'EOF'
+import os, re, sys, zipfile
+top, out = os.path.normpath(sys.argv[1]), sys.argv[2]
+include = re.compile(r'^\s*include\s+(?:required\(\s*)?(?:file\(\s*)?"([^"]+)"', re.M)
+seen, todo = [], [top]
+while todo:
+    f = todo.pop()
+    if f in seen or not os.path.isfile(f):  # HOCON ignores a missing include, and so does the job
+        continue
+    seen.append(f)
+    with open(f, encoding="utf-8") as text:
+        todo += [os.path.normpath(os.path.join(os.path.dirname(f), i)) for i in include.findall(text.read())]
+base = os.path.commonpath([os.path.dirname(f) for f in seen])
+with zipfile.ZipFile(out, "w") as z:
+    for f in seen:
+        z.write(f, os.path.relpath(f, base))
+print(os.path.relpath(top, base))
+EOF
+)
+  args+=(--archives "$work/jobconf.zip#jobconf")
 fi
 
 args+=("${user_conf[@]+"${user_conf[@]}"}" "$jar" "$command" --config "$job_config" "${job_args[@]+"${job_args[@]}"}")
@@ -226,14 +278,34 @@ if $print_only; then
   exit 0
 fi
 
-if [[ $target != standalone || $deploy_mode != cluster ]]; then
+if [[ $deploy_mode == client ]]; then
   exec "$spark_submit" "${args[@]}"
+fi
+if [[ $target == k8s ]]; then
+  "$spark_submit" "${args[@]}"
+  exit 0
+fi
+
+if [[ $target == yarn ]]; then
+  # spark-submit waits for the application and exits 1 whenever it did not succeed; its last report says why.
+  code=0
+  "$spark_submit" "${args[@]}" 2>&1 | tee "$work/submit.log" >&2 || code=$?
+  app=$(grep -o 'application_[0-9]*_[0-9]*' "$work/submit.log" | tail -1 || true)
+  [[ -n $app ]] || { echo "submit.sh: no application was submitted to YARN (see above)" >&2; exit $((code == 0 ? 1 : code)); }
+  final=$(sed -n 's/^[[:space:]]*final status: \([A-Z]*\).*/\1/p' "$work/submit.log" | tail -1)
+  status=$(sed -n 's/.*User application exited with status \([0-9]*\).*/\1/p' "$work/submit.log" | tail -1)
+  if [[ $final == SUCCEEDED && $code == 0 ]]; then
+    echo "submit.sh: application $app ended with final status SUCCEEDED" >&2; exit 0
+  elif [[ -n $status && $status != 0 ]]; then
+    echo "submit.sh: application $app ended with final status ${final:-unknown}: the job exited with code $status" >&2; exit "$status"
+  fi
+  echo "submit.sh: application $app ended with final status ${final:-unknown} (its logs: the containers' stderr, or yarn logs -applicationId $app)" >&2
+  exit 1
 fi
 
 # Standalone cluster mode: spark-submit returns once the driver is submitted (and exits 0 even when the
 # driver fails later), so follow the driver on the master until it ends and report its final state.
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log=$work/submit.log
 "$spark_submit" "${args[@]}" 2>&1 | tee "$log" >&2
 driver=$(grep -o 'driver-[0-9]*-[0-9]*' "$log" | head -1 || true)
 [[ -n $driver ]] || { echo "submit.sh: the driver was not submitted (see above)" >&2; exit 1; }

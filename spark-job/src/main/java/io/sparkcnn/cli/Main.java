@@ -1,5 +1,6 @@
 package io.sparkcnn.cli;
 
+import org.apache.spark.SparkUserAppException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,8 +15,20 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+    /**
+     * Runs the command and exits with its code. In YARN cluster mode, where this runs inside the application master
+     * (which sets {@code spark.yarn.app.id}), exiting the JVM would have YARN record the application as FAILED
+     * whatever the code and retry it; there a success returns, and a failure is thrown as Spark's
+     * {@link SparkUserAppException}, which the application master reports as FAILED with "User application exited
+     * with status N", without a retry. {@code submit.sh} turns that back into exit code N.
+     */
+    public static void main(String[] args) throws SparkUserAppException {
+        int code = commandLine().execute(args);
+        if (System.getProperty("spark.yarn.app.id") == null) {
+            System.exit(code);
+        } else if (code != ExitCodes.OK) {
+            throw new SparkUserAppException(code);
+        }
     }
 
     /** The configured command line, for tests that run commands in-process. */
