@@ -71,6 +71,26 @@ final class ExecutorKiller {
             logger.executor.appenderRef.tasks.ref = tasks
             """;
 
+    /**
+     * What a job needs for the killer, in the cluster's directory: the folder of its driver's event log, the port of
+     * its driver's UI (REST API), and the {@code --conf} settings that give it both and add {@link #TASKS_LOG} to
+     * its executors' logging.
+     */
+    record Setup(Path events, int uiPort, List<String> confs) {
+        static Setup in(DevCluster cluster) throws IOException {
+            Path events = Files.createDirectories(cluster.dir.resolve("events"));
+            Path logging = Files.writeString(cluster.dir.resolve("executor-log4j2.properties"), Files.readString(
+                    Path.of(cluster.env.get("SPARK_HOME"), "conf", "log4j2.properties")) + TASKS_LOG);
+            int uiPort;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                uiPort = s.getLocalPort();
+            }
+            return new Setup(events, uiPort, List.of("spark.eventLog.enabled=true", "spark.eventLog.dir=" + events.toUri(),
+                    "spark.ui.enabled=true", "spark.ui.port=" + uiPort,
+                    "spark.executor.defaultJavaOptions=-Dlog4j2.configurationFile=" + logging));
+        }
+    }
+
     /** An executor of the application: its id, its {@code tasks.log}, and the process group that holds it. */
     record Executor(String id, Path tasksLog, String processGroup, String description) {
     }

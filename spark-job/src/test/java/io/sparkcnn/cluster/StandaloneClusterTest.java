@@ -142,22 +142,14 @@ class StandaloneClusterTest {
     @Test
     @Order(9)
     void killingAWorkerMidTrainingLosesNoWork() throws Exception {
-        java.nio.file.Path events = Files.createDirectories(cluster.dir.resolve("events"));
-        java.nio.file.Path logging = Files.writeString(cluster.dir.resolve("executor-log4j2.properties"), Files.readString(
-                java.nio.file.Path.of(cluster.env.get("SPARK_HOME"), "conf", "log4j2.properties")) + ExecutorKiller.TASKS_LOG);
-        int uiPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            uiPort = s.getLocalPort();
-        }
-        Process job = cluster.start(submit("client", List.of("spark.eventLog.enabled=true", "spark.eventLog.dir=" + events.toUri(),
-                "spark.ui.enabled=true", "spark.ui.port=" + uiPort,
-                "spark.executor.defaultJavaOptions=-Dlog4j2.configurationFile=" + logging), job("/out/killed")));
+        ExecutorKiller.Setup setup = ExecutorKiller.Setup.in(cluster);
+        Process job = cluster.start(submit("client", setup.confs(), job("/out/killed")));
         DevCluster.Output out = DevCluster.Output.of(job);
 
-        ExecutorKiller.Killed killed = ExecutorKiller.killAnExecutorRunningATask(uiPort, job, StandaloneClusterTest::executors);
+        ExecutorKiller.Killed killed = ExecutorKiller.killAnExecutorRunningATask(setup.uiPort(), job, StandaloneClusterTest::executors);
         assertTrue(job.waitFor(6, TimeUnit.MINUTES), "the job ended");
         assertEquals(0, job.exitValue(), out.await());
-        int lost = ExecutorKiller.assertLostTasksRanAgainElsewhere(events, killed);
+        int lost = ExecutorKiller.assertLostTasksRanAgainElsewhere(setup.events(), killed);
         double accuracy = cluster.evaluation("/out/killed").get("accuracy").asDouble();
         LOG.info("Worker killed: {} tasks lost and re-run; test accuracy {} against {} undisturbed", lost,
                 accuracy, undisturbedAccuracy);

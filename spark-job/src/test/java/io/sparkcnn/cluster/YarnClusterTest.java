@@ -178,22 +178,14 @@ class YarnClusterTest {
     @Test
     @Order(4)
     void killingAnExecutorsContainerMidTrainingLosesNoWork() throws Exception {
-        java.nio.file.Path events = Files.createDirectories(cluster.dir.resolve("events"));
-        java.nio.file.Path logging = Files.writeString(cluster.dir.resolve("executor-log4j2.properties"), Files.readString(
-                java.nio.file.Path.of(cluster.env.get("SPARK_HOME"), "conf", "log4j2.properties")) + ExecutorKiller.TASKS_LOG);
-        int uiPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            uiPort = s.getLocalPort();
-        }
-        Process job = cluster.start(submit("client", cluster.job(2, "/out/killed"), "spark.eventLog.enabled=true",
-                "spark.eventLog.dir=" + events.toUri(), "spark.ui.enabled=true", "spark.ui.port=" + uiPort,
-                "spark.executor.defaultJavaOptions=-Dlog4j2.configurationFile=" + logging));
+        ExecutorKiller.Setup setup = ExecutorKiller.Setup.in(cluster);
+        Process job = cluster.start(submit("client", cluster.job(2, "/out/killed"), setup.confs().toArray(String[]::new)));
         DevCluster.Output out = DevCluster.Output.of(job);
 
-        ExecutorKiller.Killed killed = ExecutorKiller.killAnExecutorRunningATask(uiPort, job, YarnClusterTest::executors);
+        ExecutorKiller.Killed killed = ExecutorKiller.killAnExecutorRunningATask(setup.uiPort(), job, YarnClusterTest::executors);
         assertTrue(job.waitFor(6, TimeUnit.MINUTES), "the job ended");
         assertEquals(0, job.exitValue(), out.await());
-        int lost = ExecutorKiller.assertLostTasksRanAgainElsewhere(events, killed);
+        int lost = ExecutorKiller.assertLostTasksRanAgainElsewhere(setup.events(), killed);
         String application = cluster.json("/out/killed/" + TrainJob.RUN_FILE).get("applicationId").asText();
         ApplicationReport report = report(application);
         assertEquals(FinalApplicationStatus.SUCCEEDED, report.getFinalApplicationStatus(), report.getDiagnostics());
