@@ -152,6 +152,7 @@ class YarnClusterTest {
         JsonNode cfg = facts.get("config");
         assertTrue(cfg.at("/augment/enabled").asBoolean(), "seed-cnn-augmented.conf's augmentation: " + cfg.get("augment"));
         assertEquals("seed-cnn", cfg.at("/model/preset").asText(), "seed-cnn.conf's network");
+        assertEquals("nesterov", cfg.at("/train/outer/method").asText(), "job.conf's outer step (the default is auto)");
         double accuracy = cluster.evaluation("/out/cluster").get("accuracy").asDouble();
         LOG.info("YARN cluster mode: application {} ended {}, test accuracy {} on 1000 images (1 epoch, augmented)",
                 application, report.getFinalApplicationStatus(), accuracy);
