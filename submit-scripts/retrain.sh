@@ -26,6 +26,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 registry=""
 master=${SPARK_MASTER_URL:-}
 submit_args=()
+print=()
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -39,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     --jar|--k8s-image|--k8s-namespace|--conf|--gpus-per-executor)
       [[ $# -ge 2 ]] || { echo "retrain.sh: $1 needs a value" >&2; exit 2; }
       submit_args+=("$1" "$2"); shift 2 ;;
-    --print-command) submit_args+=("$1"); shift ;;
+    --print-command) print=("$1"); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -52,9 +53,10 @@ registry_options=(--set "output.path=$registry" --set output.registry=true --set
 case "${master:-local[*]}" in
   local*)
     [[ ${#submit_args[@]} -eq 0 ]] || { echo "retrain.sh: ${submit_args[0]} needs a cluster --master (spark://, yarn or k8s://)" >&2; exit 2; }
-    exec "$root/submit-scripts/run-local.sh" train --master "${master:-local[*]}" ${args[@]+"${args[@]}"} \
-      "${registry_options[@]}" ;;
+    exec "$root/submit-scripts/run-local.sh" train --master "${master:-local[*]}" ${print[@]+"${print[@]}"} \
+      ${args[@]+"${args[@]}"} "${registry_options[@]}" ;;
   *)
-    exec "$root/submit-scripts/submit.sh" --master "$master" ${submit_args[@]+"${submit_args[@]}"} -- train \
+    exec "$root/submit-scripts/submit.sh" --master "$master" ${submit_args[@]+"${submit_args[@]}"} \
+      ${print[@]+"${print[@]}"} -- train \
       ${args[@]+"${args[@]}"} "${registry_options[@]}" ;;
 esac

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * A development cluster started by {@code submit-scripts/dev-cluster.sh} for one test class, in its own directory
  * under {@code spark-job/target}, with MNIST copied into its HDFS under {@code /data/mnist}; and the commands the
  * tests run against it, each a separate process whose JVMs keep their temporary files in the cluster's directory.
- * {@link #stop} ends every daemon and checks that no process, listening port or file in {@code /tmp} is left.
+ * {@link #close} ends every daemon and checks that no process, listening port or file in {@code /tmp} is left.
  */
 final class DevCluster implements AutoCloseable {
     private static final java.nio.file.Path TMP = java.nio.file.Path.of("/tmp");
@@ -124,12 +124,19 @@ final class DevCluster implements AutoCloseable {
      * accuracies can be compared.
      */
     List<String> job(int epochs, String output, String... more) {
-        List<String> args = new ArrayList<>(List.of("--", "train", "--preset", "seed-cnn", "--epochs", Integer.toString(epochs),
-                "--set", "data.dir=" + hdfsUrl + "/data/mnist", "--set", "data.train-limit=4000",
-                "--set", "data.test-limit=1000", "--set", "train.batch-size-per-worker=32",
-                "--set", "train.averaging-frequency=5", "-o", hdfsUrl + output));
+        List<String> args = new ArrayList<>(List.of("--", "train"));
+        args.addAll(trainOptions(epochs));
+        args.addAll(List.of("-o", hdfsUrl + output));
         args.addAll(List.of(more));
         return args;
+    }
+
+    /** {@link #job}'s training options alone: no command, no output. */
+    List<String> trainOptions(int epochs) {
+        return List.of("--preset", "seed-cnn", "--epochs", Integer.toString(epochs),
+                "--set", "data.dir=" + hdfsUrl + "/data/mnist", "--set", "data.train-limit=4000",
+                "--set", "data.test-limit=1000", "--set", "train.batch-size-per-worker=32",
+                "--set", "train.averaging-frequency=5");
     }
 
     /** The cluster's {@code submit.sh} command line: the given options, then the job's. */

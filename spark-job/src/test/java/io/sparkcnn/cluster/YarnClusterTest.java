@@ -236,8 +236,7 @@ class YarnClusterTest {
         List<String> cmd = new ArrayList<>(List.of(DevCluster.script("retrain.sh"), "--registry", cluster.hdfsUrl + REGISTRY,
                 "--master", "yarn", "--deploy-mode", "cluster", "--executors", "2", "--executor-cores", "1",
                 "--executor-memory", "1g", "--driver-memory", "1g", "--spark-home", cluster.env.get("SPARK_HOME")));
-        List<String> job = cluster.job(2, "/unused");
-        cmd.addAll(job.subList(2, job.size() - 2));  // the job's options, without "-- train" and "-o /unused"
+        cmd.addAll(cluster.trainOptions(2));
         cmd.addAll(Arrays.asList(more));
         return cmd;
     }
